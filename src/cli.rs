@@ -1,0 +1,527 @@
+//! Every clap type of the command line: the global connection and output flags, and one `*Args`
+//! struct per leaf command. Behaviour lives in `cmd/`; this file only describes the shape.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    failure (also: some of several jobs failed; the summary says which)
+  2    usage error (bad flag, bad value, missing argument)
+  130  interrupted by a second Ctrl-C";
+
+/// A job queue you drive from the shell, built on NATS JetStream.
+///
+/// jq-nats creates work-queue streams with a dead-letter queue, publishes jobs, runs workers
+/// that retry with backoff and dead-letter what keeps failing. It connects the way natscli
+/// does: flags, NATS_* environment variables, then the selected `nats context`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "jq-nats",
+    version,
+    propagate_version = true,
+    after_long_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Connection flags, named as natscli names them, and output flags. All are global: they are
+/// accepted before or after the subcommand.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// NATS server URLs, comma-separated
+    #[arg(short = 's', long, env = "NATS_URL", global = true, value_name = "URL",
+          help_heading = "Connection")]
+    pub server: Option<String>,
+
+    /// Username, or a token when no password is given
+    #[arg(long, env = "NATS_USER", global = true, hide_env_values = true,
+          help_heading = "Connection")]
+    pub user: Option<String>,
+
+    /// Password
+    #[arg(long, env = "NATS_PASSWORD", global = true, hide_env_values = true,
+          help_heading = "Connection")]
+    pub password: Option<String>,
+
+    /// Authentication token
+    #[arg(long, env = "NATS_TOKEN", global = true, hide_env_values = true,
+          help_heading = "Connection")]
+    pub token: Option<String>,
+
+    /// User credentials file (JWT and seed)
+    #[arg(long, env = "NATS_CREDS", global = true, value_name = "FILE",
+          help_heading = "Connection")]
+    pub creds: Option<String>,
+
+    /// User NKEY seed file
+    #[arg(long, env = "NATS_NKEY", global = true, value_name = "FILE",
+          help_heading = "Connection")]
+    pub nkey: Option<String>,
+
+    /// TLS client certificate file
+    #[arg(long, env = "NATS_CERT", global = true, value_name = "FILE",
+          help_heading = "Connection")]
+    pub tlscert: Option<String>,
+
+    /// TLS client private key file
+    #[arg(long, env = "NATS_KEY", global = true, value_name = "FILE",
+          help_heading = "Connection")]
+    pub tlskey: Option<String>,
+
+    /// TLS certificate authority chain file, trusted to verify the server
+    #[arg(long, env = "NATS_CA", global = true, value_name = "FILE",
+          help_heading = "Connection")]
+    pub tlsca: Option<String>,
+
+    /// Open the connection with a TLS handshake before the server's INFO
+    #[arg(long, global = true, help_heading = "Connection")]
+    pub tlsfirst: bool,
+
+    /// Time to wait for the connection and for each request [default: 5s]
+    #[arg(long, env = "NATS_TIMEOUT", global = true, value_name = "DURATION",
+          value_parser = crate::units::parse_duration, help_heading = "Connection")]
+    pub timeout: Option<std::time::Duration>,
+
+    /// natscli context to use: a name, or a path to a context .json file
+    #[arg(long, env = "NATS_CONTEXT", global = true, value_name = "NAME",
+          help_heading = "Connection")]
+    pub context: Option<String>,
+
+    /// Ignore natscli contexts, even the selected one
+    #[arg(long, global = true, help_heading = "Connection")]
+    pub no_context: bool,
+
+    /// JetStream domain
+    #[arg(long, global = true, value_name = "DOMAIN", help_heading = "Connection")]
+    pub js_domain: Option<String>,
+
+    /// JetStream API subject prefix
+    #[arg(long, global = true, value_name = "PREFIX", help_heading = "Connection")]
+    pub js_api_prefix: Option<String>,
+
+    /// Custom inbox prefix for replies
+    #[arg(long, global = true, value_name = "PREFIX", help_heading = "Connection")]
+    pub inbox_prefix: Option<String>,
+
+    /// Name of the connection, as the server shows it [default: jq-nats]
+    #[arg(long, global = true, value_name = "NAME", help_heading = "Connection")]
+    pub connection_name: Option<String>,
+
+    /// Print results as JSON (NDJSON for streaming commands)
+    #[arg(long, global = true, help_heading = "Output")]
+    pub json: bool,
+
+    /// When to use colour (NO_COLOR is respected)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto,
+          value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorChoice,
+
+    /// Print nothing on stderr but errors
+    #[arg(short = 'q', long, global = true, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how jq-nats connects: each setting and where it came from
+    #[command(after_long_help = CONTEXT_EXAMPLES)]
+    Context(ContextArgs),
+
+    /// Create, inspect and remove work-queue streams and their dead-letter queues
+    #[command(subcommand)]
+    Stream(StreamCommand),
+
+    /// Enqueue jobs from an argument, a template or stdin
+    #[command(after_long_help = PUBLISH_EXAMPLES)]
+    Publish(PublishArgs),
+
+    /// Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter
+    #[command(after_long_help = WORK_EXAMPLES)]
+    Work(WorkArgs),
+
+    /// Print a shell completion script
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+const CONTEXT_EXAMPLES: &str = "\
+Examples:
+  jq-nats context
+  jq-nats --context prod context --json
+  NATS_URL=nats://10.0.0.5:4222 jq-nats context info";
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    #[command(subcommand)]
+    pub command: Option<ContextCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCommand {
+    /// Show the resolved connection settings and their sources (the default)
+    Info,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StreamCommand {
+    /// Create a work-queue stream and its dead-letter stream
+    #[command(after_long_help = STREAM_ADD_EXAMPLES)]
+    Add(StreamAddArgs),
+
+    /// Change an existing stream's settings
+    #[command(after_long_help = STREAM_EDIT_EXAMPLES)]
+    Edit(StreamAddArgs),
+
+    /// List streams with their queue health
+    #[command(alias = "list", after_long_help = STREAM_LS_EXAMPLES)]
+    Ls(StreamLsArgs),
+
+    /// Show one stream's settings and queue health
+    #[command(after_long_help = STREAM_INFO_EXAMPLES)]
+    Info(StreamInfoArgs),
+
+    /// Delete a stream, and its dead-letter stream
+    #[command(alias = "delete", after_long_help = STREAM_RM_EXAMPLES)]
+    Rm(StreamRmArgs),
+}
+
+const STREAM_ADD_EXAMPLES: &str = "\
+Examples:
+  jq-nats stream add orders_stream --subjects 'orders.*'
+  jq-nats stream add emails --subjects 'emails.>' --max-bytes 1GB --replicas 3
+  jq-nats stream add orders_stream --subjects 'orders.*' --max-age 24h --update
+
+Defaults (a job queue, as the article this tool comes from sets it up):
+  file storage, 1 replica, work-queue retention, discard new, 256MB, 1MiB per job,
+  2m duplicate window, direct get allowed, deletes allowed (the DLQ removes dead jobs
+  from the work stream once their copy is safe), and a dead-letter stream NAME_dlq.";
+
+const STREAM_EDIT_EXAMPLES: &str = "\
+Examples:
+  jq-nats stream edit orders_stream --max-bytes 1GB
+  jq-nats stream edit orders_stream --subjects 'orders.*' --subjects 'refunds.*'";
+
+const STREAM_LS_EXAMPLES: &str = "\
+Examples:
+  jq-nats stream ls
+  jq-nats stream ls --json | jq '.[] | select(.dead > 0)'";
+
+const STREAM_INFO_EXAMPLES: &str = "\
+Examples:
+  jq-nats stream info orders_stream
+  jq-nats stream info orders_stream --json";
+
+const STREAM_RM_EXAMPLES: &str = "\
+Examples:
+  jq-nats stream rm orders_stream --force
+  jq-nats stream rm orders_stream --keep-dlq --force";
+
+/// Settings of `stream add` and `stream edit`. Every setting is optional here: `add` fills what
+/// is missing with the job-queue defaults, `edit` keeps what the stream has.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StreamAddArgs {
+    /// Stream name
+    pub name: String,
+
+    /// Subjects the stream captures, comma-separated or repeated
+    #[arg(long, value_delimiter = ',', value_name = "SUBJECTS")]
+    pub subjects: Vec<String>,
+
+    /// Storage backend [default: file]
+    #[arg(long, value_enum)]
+    pub storage: Option<Storage>,
+
+    /// Number of replicas [default: 1]
+    #[arg(long, value_name = "N")]
+    pub replicas: Option<usize>,
+
+    /// Retention policy [default: work]
+    #[arg(long, value_enum)]
+    pub retention: Option<Retention>,
+
+    /// What to do when the stream is full [default: new, refuse new jobs]
+    #[arg(long, value_enum)]
+    pub discard: Option<Discard>,
+
+    /// Most messages kept, -1 for unlimited [default: -1]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_msgs: Option<i64>,
+
+    /// Most messages kept per subject, -1 for unlimited [default: -1]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_msgs_per_subject: Option<i64>,
+
+    /// Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]
+    #[arg(long, value_name = "BYTES", value_parser = crate::units::parse_size,
+          allow_hyphen_values = true)]
+    pub max_bytes: Option<i64>,
+
+    /// Oldest message kept, like 24h, -1 for unlimited [default: -1]
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_max_age,
+          allow_hyphen_values = true)]
+    pub max_age: Option<std::time::Duration>,
+
+    /// Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]
+    #[arg(long, value_name = "BYTES", value_parser = crate::units::parse_size,
+          allow_hyphen_values = true)]
+    pub max_msg_size: Option<i64>,
+
+    /// Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration)]
+    pub dupe_window: Option<std::time::Duration>,
+
+    /// Refuse deleting single messages [default: no]
+    #[arg(long, overrides_with = "no_deny_delete")]
+    pub deny_delete: bool,
+    /// Allow deleting single messages
+    #[arg(long, overrides_with = "deny_delete")]
+    pub no_deny_delete: bool,
+
+    /// Refuse purging the stream [default: no]
+    #[arg(long, overrides_with = "no_deny_purge")]
+    pub deny_purge: bool,
+    /// Allow purging the stream
+    #[arg(long, overrides_with = "deny_purge")]
+    pub no_deny_purge: bool,
+
+    /// Allow direct get of messages [default: yes]
+    #[arg(long, overrides_with = "no_allow_direct")]
+    pub allow_direct: bool,
+    /// Refuse direct get of messages
+    #[arg(long, overrides_with = "allow_direct")]
+    pub no_allow_direct: bool,
+
+    /// Stream description
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// Name of the dead-letter stream [default: NAME_dlq]
+    #[arg(long, value_name = "NAME", conflicts_with = "no_dlq")]
+    pub dlq: Option<String>,
+
+    /// Do not create a dead-letter stream
+    #[arg(long)]
+    pub no_dlq: bool,
+
+    /// Apply settings that differ from the existing stream's (stream add only)
+    #[arg(long)]
+    pub update: bool,
+}
+
+impl StreamAddArgs {
+    /// The value of a `--flag/--no-flag` pair: None when neither was given.
+    pub fn tristate(yes: bool, no: bool) -> Option<bool> {
+        match (yes, no) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Storage {
+    File,
+    Memory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Retention {
+    #[value(alias = "workqueue", alias = "wq")]
+    Work,
+    #[value(alias = "limit", alias = "old")]
+    Limits,
+    Interest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Discard {
+    New,
+    Old,
+}
+
+#[derive(Debug, Args)]
+pub struct StreamLsArgs {
+    /// Show streams made by anyone, not only work-queue streams
+    #[arg(long, short = 'a')]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StreamInfoArgs {
+    /// Stream name
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StreamRmArgs {
+    /// Stream name
+    pub name: String,
+
+    /// Delete without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'f')]
+    pub force: bool,
+
+    /// Keep the dead-letter stream
+    #[arg(long)]
+    pub keep_dlq: bool,
+}
+
+const PUBLISH_EXAMPLES: &str = "\
+Examples:
+  jq-nats publish orders.new 'order-1'
+  jq-nats publish orders.new 'order-{{Count}} at {{TimeStamp}}' --count 20
+  jq-nats publish orders.new --id 'order-{{Count}}' --count 5 'hello'
+  seq 1 1000 | jq-nats publish orders.new
+  cat report.pdf | jq-nats publish reports.render --send-on eof
+  producer | jq-nats publish orders.new --json > receipts.ndjson
+
+Templates (body, subject, header values, --id):
+  {{Count}} {{ID}} {{Time}} {{TimeStamp}} {{Unix}} {{UnixNano}} {{Random a b}}";
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Subject to publish to (no wildcards)
+    pub subject: String,
+
+    /// Job body; read from stdin when left out and stdin is not a terminal
+    pub body: Option<String>,
+
+    /// Publish the body this many times, expanding templates each time
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Header as KEY:VALUE, repeatable; values may use templates
+    #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
+    pub headers: Vec<String>,
+
+    /// Nats-Msg-Id template, for de-duplication within the stream's window
+    #[arg(long, value_name = "TEMPLATE")]
+    pub id: Option<String>,
+
+    /// How stdin is split into jobs: a job per line, or all of stdin as one job
+    #[arg(long, value_enum, default_value_t = SendOn::Newline)]
+    pub send_on: SendOn,
+
+    /// Publishes awaiting their acknowledgement at once
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub window: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendOn {
+    Newline,
+    Eof,
+}
+
+const WORK_EXAMPLES: &str = "\
+Examples:
+  jq-nats work orders_stream -- ./process-order.sh
+  jq-nats work orders_stream --concurrency 8 --backoff 5s,30s,2m --max-deliver 4 -- python3 job.py
+  jq-nats work orders_stream --max-jobs 10 > batch.txt
+  jq-nats work orders_stream --until-empty --json | jq .
+
+The handler gets the job's payload on stdin and its metadata in the environment:
+  JQ_STREAM JQ_CONSUMER JQ_SUBJECT JQ_SEQ JQ_ATTEMPT JQ_MAX_DELIVER JQ_MSG_ID
+  JQ_HEADER_<NAME> (one per header, name upper-cased, other characters as _)
+Exit 0 acks the job; another code retries it after the next backoff step; the
+--fatal-exit-code sends it to the dead-letter queue at once.";
+
+#[derive(Debug, Args)]
+pub struct WorkArgs {
+    /// Stream to take jobs from
+    pub stream: String,
+
+    /// Handler command and its arguments, run once per job (no shell)
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+
+    /// Durable consumer name
+    #[arg(long, default_value = "processor")]
+    pub consumer: String,
+
+    /// Only take jobs whose subject matches
+    #[arg(long, value_name = "SUBJECT")]
+    pub filter: Option<String>,
+
+    /// Attempts per job before it is dead-lettered [default: 2, or the consumer's]
+    #[arg(long, value_name = "N")]
+    pub max_deliver: Option<i64>,
+
+    /// Delays between attempts, comma-separated [default: 5s, or the consumer's]
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',',
+          value_parser = crate::units::parse_duration)]
+    pub backoff: Option<Vec<std::time::Duration>>,
+
+    /// How long a delivered job may go unacknowledged [default: 30s, or the consumer's]
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration)]
+    pub ack_wait: Option<std::time::Duration>,
+
+    /// Most jobs delivered and not yet acknowledged, over all workers [default: 1000]
+    #[arg(long, value_name = "N")]
+    pub max_ack_pending: Option<i64>,
+
+    /// Jobs run at once in this process
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
+    pub concurrency: usize,
+
+    /// Handler exit code meaning "do not retry": the job goes to the dead-letter queue now
+    #[arg(long, value_name = "CODE", default_value_t = 99)]
+    pub fatal_exit_code: i32,
+
+    /// Kill a handler (its whole process group) that runs longer, counting a failure
+    #[arg(long = "handler-timeout", value_name = "DURATION",
+          value_parser = crate::units::parse_duration)]
+    pub handler_timeout: Option<std::time::Duration>,
+
+    /// Stop after this many jobs were finished (done or dead)
+    #[arg(long, value_name = "N")]
+    pub max_jobs: Option<u64>,
+
+    /// Exit once nothing is waiting or in flight, retries included
+    #[arg(long)]
+    pub until_empty: bool,
+
+    /// On SIGINT/SIGTERM, how long running handlers may take to finish
+    #[arg(long, value_name = "DURATION", default_value = "30s",
+          value_parser = crate::units::parse_duration)]
+    pub grace: std::time::Duration,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  jq-nats completions bash > ~/.local/share/bash-completion/completions/jq-nats
+  jq-nats completions zsh > ~/.zfunc/_jq-nats
+  jq-nats completions fish > ~/.config/fish/completions/jq-nats.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to print the script for
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

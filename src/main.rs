@@ -1,0 +1,20 @@
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+use jq_nats::cli::Cli;
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 from clap itself, before anything starts.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let color = jq_nats::output::color_enabled(
+        cli.global.color,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start the tokio runtime");
+    let result = runtime.block_on(jq_nats::cmd::run(cli, matches));
+    jq_nats::error::report(result, color)
+}
