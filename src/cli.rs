@@ -36,48 +36,94 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// NATS server URLs, comma-separated
-    #[arg(short = 's', long, env = "NATS_URL", global = true, value_name = "URL",
-          help_heading = "Connection")]
+    #[arg(
+        short = 's',
+        long,
+        env = "NATS_URL",
+        global = true,
+        value_name = "URL",
+        help_heading = "Connection"
+    )]
     pub server: Option<String>,
 
     /// Username, or a token when no password is given
-    #[arg(long, env = "NATS_USER", global = true, hide_env_values = true,
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_USER",
+        global = true,
+        hide_env_values = true,
+        help_heading = "Connection"
+    )]
     pub user: Option<String>,
 
     /// Password
-    #[arg(long, env = "NATS_PASSWORD", global = true, hide_env_values = true,
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_PASSWORD",
+        global = true,
+        hide_env_values = true,
+        help_heading = "Connection"
+    )]
     pub password: Option<String>,
 
     /// Authentication token
-    #[arg(long, env = "NATS_TOKEN", global = true, hide_env_values = true,
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_TOKEN",
+        global = true,
+        hide_env_values = true,
+        help_heading = "Connection"
+    )]
     pub token: Option<String>,
 
     /// User credentials file (JWT and seed)
-    #[arg(long, env = "NATS_CREDS", global = true, value_name = "FILE",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_CREDS",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
     pub creds: Option<String>,
 
     /// User NKEY seed file
-    #[arg(long, env = "NATS_NKEY", global = true, value_name = "FILE",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_NKEY",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
     pub nkey: Option<String>,
 
     /// TLS client certificate file
-    #[arg(long, env = "NATS_CERT", global = true, value_name = "FILE",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_CERT",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
     pub tlscert: Option<String>,
 
     /// TLS client private key file
-    #[arg(long, env = "NATS_KEY", global = true, value_name = "FILE",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_KEY",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
     pub tlskey: Option<String>,
 
     /// TLS certificate authority chain file, trusted to verify the server
-    #[arg(long, env = "NATS_CA", global = true, value_name = "FILE",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_CA",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
     pub tlsca: Option<String>,
 
     /// Open the connection with a TLS handshake before the server's INFO
@@ -90,8 +136,13 @@ pub struct GlobalArgs {
     pub timeout: Option<std::time::Duration>,
 
     /// natscli context to use: a name, or a path to a context .json file
-    #[arg(long, env = "NATS_CONTEXT", global = true, value_name = "NAME",
-          help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "NATS_CONTEXT",
+        global = true,
+        value_name = "NAME",
+        help_heading = "Connection"
+    )]
     pub context: Option<String>,
 
     /// Ignore natscli contexts, even the selected one
@@ -99,15 +150,30 @@ pub struct GlobalArgs {
     pub no_context: bool,
 
     /// JetStream domain
-    #[arg(long, global = true, value_name = "DOMAIN", help_heading = "Connection")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DOMAIN",
+        help_heading = "Connection"
+    )]
     pub js_domain: Option<String>,
 
     /// JetStream API subject prefix
-    #[arg(long, global = true, value_name = "PREFIX", help_heading = "Connection")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PREFIX",
+        help_heading = "Connection"
+    )]
     pub js_api_prefix: Option<String>,
 
     /// Custom inbox prefix for replies
-    #[arg(long, global = true, value_name = "PREFIX", help_heading = "Connection")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PREFIX",
+        help_heading = "Connection"
+    )]
     pub inbox_prefix: Option<String>,
 
     /// Name of the connection, as the server shows it [default: jq-nats]

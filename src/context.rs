@@ -296,7 +296,8 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
         Some(c) => load_context_file(&c.path)?,
         None => ContextFile::default(),
     };
-    let ctx_source = || Source::Context(context.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let ctx_source =
+        || Source::Context(context.as_ref().map(|c| c.name.clone()).unwrap_or_default());
 
     if let (Some(c), Some(nsc)) = (&context, non_empty(&file.nsc)) {
         return Err(nsc_unsupported(&c.name, &nsc));
@@ -339,12 +340,11 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
         })
     };
 
-    let servers = pick(&global.server, "server", "server", "NATS_URL", &file.url).unwrap_or(
-        Setting {
+    let servers =
+        pick(&global.server, "server", "server", "NATS_URL", &file.url).unwrap_or(Setting {
             value: DEFAULT_URL.to_string(),
             source: Source::Default,
-        },
-    );
+        });
     if servers.value.trim_start().starts_with("nsc://") {
         return Err(nsc_unsupported(
             context.as_ref().map(|c| c.name.as_str()).unwrap_or("-"),
@@ -390,7 +390,13 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
             &file.password,
         ),
         token: pick(&global.token, "token", "token", "NATS_TOKEN", &file.token),
-        creds: path_of(pick(&global.creds, "creds", "creds", "NATS_CREDS", &file.creds)),
+        creds: path_of(pick(
+            &global.creds,
+            "creds",
+            "creds",
+            "NATS_CREDS",
+            &file.creds,
+        )),
         nkey: path_of(pick(&global.nkey, "nkey", "nkey", "NATS_NKEY", &file.nkey)),
         user_jwt: non_empty(&file.user_jwt).map(|value| Setting {
             value,
@@ -400,8 +406,20 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
             value,
             source: ctx_source(),
         }),
-        tls_cert: path_of(pick(&global.tlscert, "tlscert", "tlscert", "NATS_CERT", &file.cert)),
-        tls_key: path_of(pick(&global.tlskey, "tlskey", "tlskey", "NATS_KEY", &file.key)),
+        tls_cert: path_of(pick(
+            &global.tlscert,
+            "tlscert",
+            "tlscert",
+            "NATS_CERT",
+            &file.cert,
+        )),
+        tls_key: path_of(pick(
+            &global.tlskey,
+            "tlskey",
+            "tlskey",
+            "NATS_KEY",
+            &file.key,
+        )),
         tls_ca: path_of(pick(&global.tlsca, "tlsca", "tlsca", "NATS_CA", &file.ca)),
         tls_first,
         timeout,
@@ -465,12 +483,11 @@ impl Resolved {
                     _ => format!("cannot be opened: {e}"),
                 };
                 return Err(with_hint(
-                    anyhow!(
-                        "{what} {} (from {}) {reason}",
-                        s.value.display(),
+                    anyhow!("{what} {} (from {}) {reason}", s.value.display(), s.source),
+                    format!(
+                        "fix the path, or unset it where it came from ({})",
                         s.source
                     ),
-                    format!("fix the path, or unset it where it came from ({})", s.source),
                 ));
             }
         }
@@ -520,16 +537,13 @@ impl Resolved {
         if let (Some(user), Some(pass)) = (&self.user, &self.password) {
             opts = opts.user_and_password(user.value.clone(), pass.value.clone());
         } else if let Some(creds) = &self.creds {
-            opts = opts
-                .credentials_file(&creds.value)
-                .await
-                .with_context(|| {
-                    format!(
-                        "failed to load creds file {} (from {})",
-                        creds.value.display(),
-                        creds.source
-                    )
-                })?;
+            opts = opts.credentials_file(&creds.value).await.with_context(|| {
+                format!(
+                    "failed to load creds file {} (from {})",
+                    creds.value.display(),
+                    creds.source
+                )
+            })?;
         } else if let Some(nkey) = &self.nkey {
             let seed = read_seed(&nkey.value).with_context(|| {
                 format!(
@@ -596,7 +610,10 @@ impl Resolved {
         for url in self.server_list() {
             let addr: async_nats::ServerAddr = url.parse().map_err(|e| {
                 with_hint(
-                    anyhow!("invalid server URL `{url}` (from {}): {e}", self.servers.source),
+                    anyhow!(
+                        "invalid server URL `{url}` (from {}): {e}",
+                        self.servers.source
+                    ),
                     "a server URL looks like nats://host:4222 or tls://host:4222",
                 )
             })?;

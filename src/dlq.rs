@@ -83,11 +83,14 @@ pub async fn find(js: &Context, stream: &str) -> anyhow::Result<Option<String>> 
     let probe = format!("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.jqnats_probe");
     match js.stream_by_subject(probe).await {
         Ok(name) => Ok(Some(name)),
-        Err(e) if e.kind() == async_nats::jetstream::context::GetStreamByNameErrorKind::NotFound => {
+        Err(e)
+            if e.kind() == async_nats::jetstream::context::GetStreamByNameErrorKind::NotFound =>
+        {
             Ok(None)
         }
-        Err(e) => Err(anyhow::Error::new(e)
-            .context(format!("failed to look up the dead-letter stream of `{stream}`"))),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "failed to look up the dead-letter stream of `{stream}`"
+        ))),
     }
 }
 
@@ -136,14 +139,14 @@ mod tests {
         };
         let dlq = stream_config(&work, "orders_stream_dlq");
         assert!(takes_entries(&dlq, "orders_stream"));
-        assert!(dlq
-            .subjects
-            .iter()
-            .any(|s| subject_matches(s, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.processor")));
-        assert!(dlq
-            .subjects
-            .iter()
-            .any(|s| subject_matches(s, "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.orders_stream.processor")));
+        assert!(dlq.subjects.iter().any(|s| subject_matches(
+            s,
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.processor"
+        )));
+        assert!(dlq.subjects.iter().any(|s| subject_matches(
+            s,
+            "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.orders_stream.processor"
+        )));
         assert_eq!(dlq.retention, RetentionPolicy::Limits);
     }
 }

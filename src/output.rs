@@ -28,7 +28,8 @@ pub fn color_enabled(choice: ColorChoice, is_tty: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            is_tty
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     }

@@ -122,7 +122,11 @@ pub fn format_duration(d: Duration) -> String {
     let secs = d.as_secs();
     if secs == 0 {
         let ms = d.as_millis();
-        return if ms == 0 { "0s".into() } else { format!("{ms}ms") };
+        return if ms == 0 {
+            "0s".into()
+        } else {
+            format!("{ms}ms")
+        };
     }
     let (days, hours, mins, s) = (
         secs / 86400,

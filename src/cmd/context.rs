@@ -99,7 +99,10 @@ pub fn run(env: &Env) -> Result<()> {
         table.add_row(vec![
             row.setting.to_string(),
             row.value.clone().unwrap_or_default(),
-            row.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            row.source
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
         ]);
     }
     text.push_str(&table.to_string());

@@ -14,8 +14,9 @@ use futures::TryStreamExt;
 use serde::Serialize;
 
 use super::Env;
-use crate::cli::{Discard, Retention, Storage, StreamAddArgs, StreamInfoArgs, StreamLsArgs,
-    StreamRmArgs};
+use crate::cli::{
+    Discard, Retention, Storage, StreamAddArgs, StreamInfoArgs, StreamLsArgs, StreamRmArgs,
+};
 use crate::dlq;
 use crate::error::{usage, with_hint};
 use crate::units::{format_bytes, format_duration};
@@ -133,27 +134,71 @@ fn differences(want: &Config, have: &Config) -> Vec<(String, String, String)> {
     ws.sort();
     hs.sort();
     cmp("subjects", ws.join(","), hs.join(","));
-    cmp("retention", retention_name(want.retention).into(), retention_name(have.retention).into());
-    cmp("storage", storage_name(want.storage).into(), storage_name(have.storage).into());
-    cmp("replicas", want.num_replicas.max(1).to_string(), have.num_replicas.max(1).to_string());
-    cmp("discard", discard_name(want.discard).into(), discard_name(have.discard).into());
-    cmp("max-msgs", want.max_messages.to_string(), have.max_messages.to_string());
+    cmp(
+        "retention",
+        retention_name(want.retention).into(),
+        retention_name(have.retention).into(),
+    );
+    cmp(
+        "storage",
+        storage_name(want.storage).into(),
+        storage_name(have.storage).into(),
+    );
+    cmp(
+        "replicas",
+        want.num_replicas.max(1).to_string(),
+        have.num_replicas.max(1).to_string(),
+    );
+    cmp(
+        "discard",
+        discard_name(want.discard).into(),
+        discard_name(have.discard).into(),
+    );
+    cmp(
+        "max-msgs",
+        want.max_messages.to_string(),
+        have.max_messages.to_string(),
+    );
     cmp(
         "max-msgs-per-subject",
         want.max_messages_per_subject.to_string(),
         have.max_messages_per_subject.to_string(),
     );
-    cmp("max-bytes", want.max_bytes.to_string(), have.max_bytes.to_string());
-    cmp("max-age", format_duration(want.max_age), format_duration(have.max_age));
-    cmp("max-msg-size", want.max_message_size.to_string(), have.max_message_size.to_string());
+    cmp(
+        "max-bytes",
+        want.max_bytes.to_string(),
+        have.max_bytes.to_string(),
+    );
+    cmp(
+        "max-age",
+        format_duration(want.max_age),
+        format_duration(have.max_age),
+    );
+    cmp(
+        "max-msg-size",
+        want.max_message_size.to_string(),
+        have.max_message_size.to_string(),
+    );
     cmp(
         "dupe-window",
         format_duration(want.duplicate_window),
         format_duration(have.duplicate_window),
     );
-    cmp("deny-delete", want.deny_delete.to_string(), have.deny_delete.to_string());
-    cmp("deny-purge", want.deny_purge.to_string(), have.deny_purge.to_string());
-    cmp("allow-direct", want.allow_direct.to_string(), have.allow_direct.to_string());
+    cmp(
+        "deny-delete",
+        want.deny_delete.to_string(),
+        have.deny_delete.to_string(),
+    );
+    cmp(
+        "deny-purge",
+        want.deny_purge.to_string(),
+        have.deny_purge.to_string(),
+    );
+    cmp(
+        "allow-direct",
+        want.allow_direct.to_string(),
+        have.allow_direct.to_string(),
+    );
     cmp(
         "description",
         want.description.clone().unwrap_or_default(),
@@ -208,7 +253,12 @@ struct EnsureView {
 
 /// Creates `want`, or checks an existing stream of that name against it: the same settings
 /// pass, different ones fail with the fields named unless `update` applies them.
-async fn ensure_stream(js: &Context, want: &Config, update: bool, role: &str) -> Result<EnsureView> {
+async fn ensure_stream(
+    js: &Context,
+    want: &Config,
+    update: bool,
+    role: &str,
+) -> Result<EnsureView> {
     let name = &want.name;
     match get_info(js, name).await? {
         None => {
@@ -238,7 +288,14 @@ async fn ensure_stream(js: &Context, want: &Config, update: bool, role: &str) ->
             if !update {
                 let list = changes
                     .iter()
-                    .map(|c| format!("{}: {} (existing) vs {} (wanted)", c.field, show(&c.from), show(&c.to)))
+                    .map(|c| {
+                        format!(
+                            "{}: {} (existing) vs {} (wanted)",
+                            c.field,
+                            show(&c.from),
+                            show(&c.to)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; ");
                 return Err(with_hint(
@@ -278,7 +335,10 @@ fn stream_api_error(text: String, name: &str) -> anyhow::Error {
             format!("another stream already captures these subjects; `jq-nats stream ls --all` shows them (`{name}` cannot share them)"),
         )
     } else if text.contains("insufficient resources") {
-        with_hint(anyhow!("{text}"), "lower --max-bytes or free space on the server (its JetStream max_store)")
+        with_hint(
+            anyhow!("{text}"),
+            "lower --max-bytes or free space on the server (its JetStream max_store)",
+        )
     } else {
         anyhow!("{text}")
     }
@@ -304,13 +364,10 @@ pub async fn require_info(js: &Context, name: &str) -> Result<StreamInfo> {
     if let Some(info) = get_info(js, name).await? {
         return Ok(info);
     }
-    let names: Vec<String> = js
-        .stream_names()
-        .try_collect()
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> = js.stream_names().try_collect().await.unwrap_or_default();
     let hint = if names.is_empty() {
-        "there are no streams; create one with `jq-nats stream add NAME --subjects SUBJECT`".to_string()
+        "there are no streams; create one with `jq-nats stream add NAME --subjects SUBJECT`"
+            .to_string()
     } else {
         format!("streams on this server: {}", names.join(", "))
     };
@@ -358,7 +415,15 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
                 ));
             }
         }
-        Some(ensure_stream(js, &dlq::stream_config(&want, &dlq_name), args.update, "dead-letter stream").await?)
+        Some(
+            ensure_stream(
+                js,
+                &dlq::stream_config(&want, &dlq_name),
+                args.update,
+                "dead-letter stream",
+            )
+            .await?,
+        )
     };
     let stream_view = ensure_stream(js, &want, args.update, "stream").await?;
     let view = AddView {
@@ -372,7 +437,10 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     let describe = |v: &EnsureView, role: &str| -> String {
         match v.action {
             Action::Created => format!("created {role} {}", v.name),
-            Action::Unchanged => format!("{role} {} exists with these settings: nothing changed", v.name),
+            Action::Unchanged => format!(
+                "{role} {} exists with these settings: nothing changed",
+                v.name
+            ),
             Action::Updated => format!(
                 "updated {role} {}: {}",
                 v.name,
@@ -403,7 +471,8 @@ pub async fn edit(env: &Env, args: StreamAddArgs) -> Result<()> {
         return env.printer.json(&view);
     }
     if view.action == Action::Unchanged {
-        env.printer.status(format!("stream {}: nothing to change", view.name));
+        env.printer
+            .status(format!("stream {}: nothing to change", view.name));
     } else {
         env.printer.status(format!(
             "updated stream {}: {}",
@@ -447,18 +516,27 @@ pub struct Health {
 fn is_dlq_stream(info: &StreamInfo) -> bool {
     !info.config.subjects.is_empty()
         && info.config.subjects.iter().all(|s| {
-            s.starts_with("$JS.EVENT.ADVISORY.") || s.starts_with(&format!("{}.", dlq::ENTRY_PREFIX))
+            s.starts_with("$JS.EVENT.ADVISORY.")
+                || s.starts_with(&format!("{}.", dlq::ENTRY_PREFIX))
         })
 }
 
 /// The DLQ of `stream` among `all` streams: the one capturing its max-deliveries advisories.
 fn dlq_of<'a>(stream: &str, all: &'a [StreamInfo]) -> Option<&'a StreamInfo> {
     let probe = format!("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.x");
-    all.iter()
-        .find(|s| s.config.subjects.iter().any(|f| dlq::subject_matches(f, &probe)))
+    all.iter().find(|s| {
+        s.config
+            .subjects
+            .iter()
+            .any(|f| dlq::subject_matches(f, &probe))
+    })
 }
 
-async fn health(js: &Context, info: &StreamInfo, dlq: Option<&StreamInfo>) -> Result<(Health, Vec<ConsumerInfo>)> {
+async fn health(
+    js: &Context,
+    info: &StreamInfo,
+    dlq: Option<&StreamInfo>,
+) -> Result<(Health, Vec<ConsumerInfo>)> {
     let stream = js.get_stream_no_info(&info.config.name).await?;
     let consumers: Vec<ConsumerInfo> = stream
         .consumers()
@@ -479,7 +557,9 @@ async fn health(js: &Context, info: &StreamInfo, dlq: Option<&StreamInfo>) -> Re
     };
     let oldest_age_secs = (state.messages > 0).then(|| {
         let first = state.first_timestamp;
-        (time::OffsetDateTime::now_utc() - first).whole_seconds().max(0) as u64
+        (time::OffsetDateTime::now_utc() - first)
+            .whole_seconds()
+            .max(0) as u64
     });
     Ok((
         Health {
@@ -514,7 +594,11 @@ async fn all_streams(js: &Context) -> Result<Vec<StreamInfo>> {
 
 fn bytes_used(h: &Health) -> String {
     if h.max_bytes > 0 {
-        format!("{} / {}", format_bytes(h.bytes), format_bytes(h.max_bytes as u64))
+        format!(
+            "{} / {}",
+            format_bytes(h.bytes),
+            format_bytes(h.max_bytes as u64)
+        )
     } else {
         format!("{} / unlimited", format_bytes(h.bytes))
     }
@@ -550,8 +634,16 @@ pub async fn ls(env: &Env, args: StreamLsArgs) -> Result<()> {
         return Ok(());
     }
     let mut table = p.table(&[
-        "STREAM", "SUBJECTS", "WAITING", "IN FLIGHT", "REDELIVERED", "PARKED", "DEAD", "BYTES",
-        "CONSUMERS", "OLDEST",
+        "STREAM",
+        "SUBJECTS",
+        "WAITING",
+        "IN FLIGHT",
+        "REDELIVERED",
+        "PARKED",
+        "DEAD",
+        "BYTES",
+        "CONSUMERS",
+        "OLDEST",
     ]);
     for h in &rows {
         table.add_row(vec![
@@ -604,7 +696,12 @@ async fn print_info(env: &Env, js: &Context, info: &StreamInfo) -> Result<()> {
             name: c.name.clone(),
             filter: Some(c.config.filter_subject.clone()).filter(|f| !f.is_empty()),
             max_deliver: c.config.max_deliver,
-            backoff: c.config.backoff.iter().map(|d| format_duration(*d)).collect(),
+            backoff: c
+                .config
+                .backoff
+                .iter()
+                .map(|d| format_duration(*d))
+                .collect(),
             ack_wait: format_duration(c.config.ack_wait),
             waiting: c.num_pending,
             in_flight: c.num_ack_pending,
@@ -637,9 +734,17 @@ async fn print_info(env: &Env, js: &Context, info: &StreamInfo) -> Result<()> {
             storage_name(c.storage),
             c.num_replicas.max(1),
             discard_name(c.discard),
-            if c.max_message_size > 0 { format_bytes(c.max_message_size as u64) } else { "unlimited".into() },
+            if c.max_message_size > 0 {
+                format_bytes(c.max_message_size as u64)
+            } else {
+                "unlimited".into()
+            },
             format_duration(c.duplicate_window),
-            if c.max_age.is_zero() { String::new() } else { format!(", max age {}", format_duration(c.max_age)) },
+            if c.max_age.is_zero() {
+                String::new()
+            } else {
+                format!(", max age {}", format_duration(c.max_age))
+            },
             if c.deny_delete { ", deny delete" } else { "" },
             if c.allow_direct { ", direct get" } else { "" },
         ),
@@ -660,13 +765,30 @@ async fn print_info(env: &Env, js: &Context, info: &StreamInfo) -> Result<()> {
     kv("consumers", h.consumers.to_string());
     let mut text = table.to_string();
     if !consumers.is_empty() {
-        let mut ct = p.table(&["CONSUMER", "FILTER", "MAX DELIVER", "BACKOFF", "ACK WAIT", "WAITING", "IN FLIGHT", "REDELIVERED"]);
+        let mut ct = p.table(&[
+            "CONSUMER",
+            "FILTER",
+            "MAX DELIVER",
+            "BACKOFF",
+            "ACK WAIT",
+            "WAITING",
+            "IN FLIGHT",
+            "REDELIVERED",
+        ]);
         for cv in &consumers {
             ct.add_row(vec![
                 cv.name.clone(),
                 cv.filter.clone().unwrap_or_else(|| "-".into()),
-                if cv.max_deliver > 0 { cv.max_deliver.to_string() } else { "unlimited".into() },
-                if cv.backoff.is_empty() { "-".into() } else { cv.backoff.join(",") },
+                if cv.max_deliver > 0 {
+                    cv.max_deliver.to_string()
+                } else {
+                    "unlimited".into()
+                },
+                if cv.backoff.is_empty() {
+                    "-".into()
+                } else {
+                    cv.backoff.join(",")
+                },
                 cv.ack_wait.clone(),
                 cv.waiting.to_string(),
                 cv.in_flight.to_string(),
@@ -695,9 +817,10 @@ pub async fn rm(env: &Env, args: StreamRmArgs) -> Result<()> {
         None
     } else {
         dlq_of(&args.name, &all).filter(|d| {
-            d.config.subjects.iter().all(|s| {
-                s.contains(&format!(".{}.", args.name))
-            })
+            d.config
+                .subjects
+                .iter()
+                .all(|s| s.contains(&format!(".{}.", args.name)))
         })
     };
     let mut names = vec![info.config.name.clone()];
@@ -715,7 +838,8 @@ pub async fn rm(env: &Env, args: StreamRmArgs) -> Result<()> {
             "Delete {} ({} jobs{})? [y/N] ",
             names.join(" and "),
             info.state.messages,
-            dlq.map(|d| format!(", {} dead", d.state.messages)).unwrap_or_default()
+            dlq.map(|d| format!(", {} dead", d.state.messages))
+                .unwrap_or_default()
         );
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;

@@ -179,9 +179,18 @@ mod tests {
             headers: Some(headers),
         };
         let entry = job.entry_headers();
-        assert_eq!(entry.get("Jq-Orig-Nats-Msg-Id").unwrap().as_str(), "order-7");
-        assert_eq!(entry.get("Nats-Msg-Id").unwrap().as_str(), "jqnats-dead-orders_stream-448");
-        assert_eq!(entry.get(H_REASON).unwrap().as_str(), "exit code 1 second line");
+        assert_eq!(
+            entry.get("Jq-Orig-Nats-Msg-Id").unwrap().as_str(),
+            "order-7"
+        );
+        assert_eq!(
+            entry.get("Nats-Msg-Id").unwrap().as_str(),
+            "jqnats-dead-orders_stream-448"
+        );
+        assert_eq!(
+            entry.get(H_REASON).unwrap().as_str(),
+            "exit code 1 second line"
+        );
         let back = DeadJob::original_headers(&entry);
         assert_eq!(back.get("Nats-Msg-Id").unwrap().as_str(), "order-7");
         assert_eq!(back.get("Trace").unwrap().as_str(), "abc");
