@@ -506,7 +506,15 @@ The handler gets the job's payload on stdin and its metadata in the environment:
   JQ_STREAM JQ_CONSUMER JQ_SUBJECT JQ_SEQ JQ_ATTEMPT JQ_MAX_DELIVER JQ_MSG_ID
   JQ_HEADER_<NAME> (one per header, name upper-cased, other characters as _)
 Exit 0 acks the job; another code retries it after the next backoff step; the
---fatal-exit-code sends it to the dead-letter queue at once.";
+--fatal-exit-code (99 unless set) sends it to the dead-letter queue at once. The handler
+does not see jq-nats' NATS_* variables. Its stdout and stderr pass through (its stdout goes
+to stderr under --json), and the last lines of its stderr go with a dead job.
+
+Without a command, jobs are written to stdout (the payload and a newline, or an NDJSON
+record under --json, base64 when not UTF-8) and acked once written.
+
+Ctrl-C (or SIGTERM) stops pulling, hands back jobs not started, waits --grace for running
+handlers, then kills them and hands their jobs back; a second Ctrl-C quits at once (130).";
 
 #[derive(Debug, Args)]
 pub struct WorkArgs {
@@ -525,21 +533,26 @@ pub struct WorkArgs {
     #[arg(long, value_name = "SUBJECT")]
     pub filter: Option<String>,
 
-    /// Attempts per job before it is dead-lettered [default: 2, or the consumer's]
-    #[arg(long, value_name = "N")]
+    /// Attempts per job before it is dead-lettered, -1 for unlimited [default: 2, or the
+    /// consumer's]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_deliver: Option<i64>,
 
-    /// Delays between attempts, comma-separated [default: 5s, or the consumer's]
+    /// Delays before each retry, comma-separated, the last one repeating; at most
+    /// max-deliver - 1 steps. The server also takes the first step as the ack wait
+    /// [default: 5s, or the consumer's]
     #[arg(long, value_name = "DURATIONS", value_delimiter = ',',
           value_parser = crate::units::parse_duration)]
     pub backoff: Option<Vec<std::time::Duration>>,
 
-    /// How long a delivered job may go unacknowledged [default: 30s, or the consumer's]
+    /// How long a delivered job may go unacknowledged before it is redelivered; with a backoff
+    /// it must equal the first step [default: the first backoff step, or the consumer's]
     #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration)]
     pub ack_wait: Option<std::time::Duration>,
 
-    /// Most jobs delivered and not yet acknowledged, over all workers [default: 1000]
-    #[arg(long, value_name = "N")]
+    /// Most jobs delivered and not yet acknowledged, over all workers, -1 for unlimited
+    /// [default: 1000, or the consumer's]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_ack_pending: Option<i64>,
 
     /// Jobs run at once in this process
@@ -547,7 +560,13 @@ pub struct WorkArgs {
     pub concurrency: usize,
 
     /// Handler exit code meaning "do not retry": the job goes to the dead-letter queue now
-    #[arg(long, value_name = "CODE", default_value_t = 99)]
+    /// (with no dead-letter stream taking copies, it is retried like any failure)
+    #[arg(
+        long,
+        value_name = "CODE",
+        default_value_t = 99,
+        allow_negative_numbers = true
+    )]
     pub fatal_exit_code: i32,
 
     /// Kill a handler (its whole process group) that runs longer, counting a failure

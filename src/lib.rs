@@ -10,3 +10,4 @@ pub mod dlq;
 pub mod error;
 pub mod output;
 pub mod units;
+pub mod worker;

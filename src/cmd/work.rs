@@ -1,10 +1,87 @@
-//! `jq-nats work`: run a worker.
+//! `jq-nats work`: run a worker. Flags become [`worker::Options`], SIGINT/SIGTERM and the
+//! connection's events become channels; the engine in `worker/` does the rest.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
 
 use super::Env;
 use crate::cli::WorkArgs;
+use crate::error::usage;
+use crate::worker::{self, consumer, handler, report::Style};
 
-pub async fn run(_env: &Env, _args: WorkArgs) -> Result<()> {
-    bail!("work is not built yet")
+pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
+    super::stream::validate_stream_name(&args.stream)?;
+    let flags = consumer::Flags {
+        name: args.consumer.clone(),
+        filter: args.filter.clone(),
+        max_deliver: args.max_deliver,
+        backoff: args.backoff.clone(),
+        ack_wait: args.ack_wait,
+        max_ack_pending: args.max_ack_pending,
+    };
+    flags.validate()?;
+    if args.concurrency == 0 {
+        return Err(usage("--concurrency must be 1 or more"));
+    }
+    if args.command.is_empty() {
+        if args.handler_timeout.is_some() {
+            return Err(usage(
+                "--handler-timeout needs a handler command (after `--`)",
+            ));
+        }
+    } else {
+        handler::resolve_program(&args.command[0])?;
+    }
+
+    let settings = crate::context::resolve(&env.global, &env.matches)?;
+    let (event_tx, event_rx) = mpsc::unbounded_channel();
+    let options = settings
+        .connect_options()
+        .await?
+        .event_callback(move |event| {
+            let tx = event_tx.clone();
+            async move {
+                let _ = tx.send(event);
+            }
+        });
+    let client = settings.connect_with(options).await?;
+    let js = settings.jetstream(client.clone());
+    super::stream::require_info(&js, &args.stream).await?;
+
+    let (signal_tx, signal_rx) = mpsc::unbounded_channel();
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            if signal_tx.send(()).is_err() {
+                break;
+            }
+        }
+    });
+
+    let p = &env.printer;
+    let opts = worker::Options {
+        stream: args.stream,
+        consumer: flags,
+        command: args.command,
+        concurrency: args.concurrency,
+        fatal_exit_code: args.fatal_exit_code,
+        handler_timeout: args.handler_timeout,
+        max_jobs: args.max_jobs,
+        until_empty: args.until_empty,
+        grace: args.grace,
+        style: Style {
+            json: p.json,
+            quiet: p.quiet,
+            live: p.live(),
+            color: p.color,
+        },
+    };
+    worker::run(client, js, opts, signal_rx, event_rx).await?;
+    Ok(())
 }

@@ -1,0 +1,648 @@
+//! The worker engine behind `jq-nats work`: consumer setup, pulling, dispatch to handlers, the
+//! ack policy, dead-lettering, stopping, and what it reports. `cmd/work.rs` only turns flags
+//! into [`Options`] and signals into a channel.
+//!
+//! Two modes:
+//! - a command runs once per job ([`job`]), at most `concurrency` at once, and the worker pulls
+//!   only as many jobs as it has free slots (a job waiting in a worker that dies has burnt an
+//!   attempt);
+//! - without a command, jobs are written to stdout and acked once written and flushed
+//!   ([`print`]), pulled in batches.
+//!
+//! Stopping (SIGINT/SIGTERM, `--max-jobs`, `--until-empty`) never leaves a job invisible until
+//! its ack wait runs out: the worker stops asking for jobs, waits for its open pull requests to
+//! end (they are short), and then Naks every job it holds but did not start, so the server
+//! redelivers them at once to another worker. Nak'ing while requests are still open would send
+//! the job straight back to this worker, burning an attempt.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use async_nats::jetstream::{self, consumer::PullConsumer};
+use async_nats::{Client, StatusCode, Subject};
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::dlq;
+use crate::error::Exit;
+
+pub mod consumer;
+pub mod handler;
+pub mod job;
+pub mod print;
+pub mod puller;
+pub mod report;
+
+use job::{Job, Outcome, Settled, Shared};
+use puller::{Pulled, Puller};
+use report::{Event, Log, Stats, Style};
+
+/// How long a pull request waits on the server. Short, because a stopping worker waits for its
+/// open requests to end rather than leave jobs they bring invisible.
+pub const PULL_EXPIRES: Duration = Duration::from_secs(1);
+/// Jobs per pull request when writing jobs to stdout.
+pub const PRINT_BATCH: usize = 256;
+/// A Nak without delay: redeliver now.
+const NAK: &str = "-NAK";
+/// How long a stopping worker waits for its last acks to reach the server.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often an idle `--until-empty` worker asks the server whether anything is left.
+const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(200);
+
+/// What `jq-nats work` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub stream: String,
+    pub consumer: consumer::Flags,
+    /// The handler and its arguments; empty to write jobs to stdout.
+    pub command: Vec<String>,
+    pub concurrency: usize,
+    pub fatal_exit_code: i32,
+    pub handler_timeout: Option<Duration>,
+    pub max_jobs: Option<u64>,
+    pub until_empty: bool,
+    pub grace: Duration,
+    pub style: Style,
+}
+
+/// Where jobs that run out of attempts go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeadLetters {
+    /// A DLQ taking full copies from workers (made by jq-nats).
+    Entries(String),
+    /// A DLQ made the article's way: it captures only the server's max-deliveries advisory.
+    AdvisoriesOnly(String),
+    /// No DLQ: dead jobs stay parked in the work stream.
+    None,
+}
+
+impl DeadLetters {
+    pub async fn find(js: &jetstream::Context, stream: &str) -> Result<DeadLetters> {
+        let Some(name) = dlq::find(js, stream).await? else {
+            return Ok(DeadLetters::None);
+        };
+        let mut handle = js
+            .get_stream(&name)
+            .await
+            .map_err(|e| anyhow!("failed to look up dead-letter stream `{name}`: {e}"))?;
+        let info = handle
+            .info()
+            .await
+            .map_err(|e| anyhow!("failed to look up dead-letter stream `{name}`: {e}"))?;
+        Ok(if dlq::takes_entries(&info.config, stream) {
+            DeadLetters::Entries(name)
+        } else {
+            DeadLetters::AdvisoriesOnly(name)
+        })
+    }
+}
+
+/// The parts of a run both modes share: the connection's state, pulling, counters, output.
+pub(crate) struct Session {
+    pub js: jetstream::Context,
+    pub client: Client,
+    pub stream: String,
+    pub consumer: PullConsumer,
+    pub settings: consumer::Settings,
+    pub puller: Puller,
+    pub log: Arc<Log>,
+    pub style: Style,
+    pub stats: Stats,
+    pub signals: mpsc::UnboundedReceiver<()>,
+    pub events: mpsc::UnboundedReceiver<async_nats::Event>,
+    connected: bool,
+    paused_until: Option<Instant>,
+    last_empty_check: Option<Instant>,
+    warned: HashSet<String>,
+}
+
+impl Session {
+    /// Whether a pull request may go out now: connected, and not pausing after a refusal.
+    pub fn can_request(&self) -> bool {
+        self.connected && self.paused_until.map_or(true, |t| Instant::now() >= t)
+    }
+
+    fn warn_once(&mut self, key: &str, text: &str) {
+        if self.warned.insert(key.to_string()) {
+            self.log.warn(text);
+        }
+    }
+
+    pub fn on_event(&mut self, event: async_nats::Event) {
+        use async_nats::Event as E;
+        match event {
+            E::Disconnected => {
+                if self.connected {
+                    self.log.warn(
+                        "disconnected from NATS; reconnecting (running jobs go on, their acks wait)",
+                    );
+                }
+                self.connected = false;
+            }
+            E::Connected => {
+                if !self.connected {
+                    self.log.warn("reconnected to NATS");
+                    // The server may have lost the open pull requests with the connection.
+                    self.puller.reset();
+                }
+                self.connected = true;
+            }
+            E::LameDuckMode => self
+                .log
+                .warn("the server is going away (lame duck mode); the client will move to another"),
+            E::SlowConsumer(_) => self.warn_once(
+                "slow",
+                "the client is falling behind the server (slow consumer): jobs may be redelivered",
+            ),
+            E::ServerError(e) => self.log.warn(&format!("server error: {e}")),
+            E::ClientError(e) => self.log.warn(&format!("client error: {e}")),
+            E::Draining | E::Closed => {}
+        }
+    }
+
+    /// A pull request ended without all its jobs: usually it expired; some refusals pause
+    /// pulling for a moment, a deleted consumer ends the run.
+    pub fn on_ended(&mut self, status: StatusCode, description: Option<String>) -> Result<()> {
+        let text = description.unwrap_or_default();
+        let pause = |s: &mut Session, d: Duration| s.paused_until = Some(Instant::now() + d);
+        match status {
+            StatusCode::TIMEOUT | StatusCode::NOT_FOUND => {}
+            StatusCode::REQUEST_TERMINATED => {
+                if text.contains("Deleted") {
+                    return Err(anyhow!(
+                        "consumer `{}` of `{}` was deleted",
+                        self.settings.name,
+                        self.stream
+                    ));
+                }
+                if text.contains("MaxWaiting") {
+                    pause(self, Duration::from_millis(250));
+                } else if !text.contains("Leadership") {
+                    self.warn_once(&text, &format!("pull request refused: 409 {text}"));
+                    pause(self, Duration::from_secs(1));
+                }
+            }
+            StatusCode::NO_RESPONDERS => {
+                self.warn_once(
+                    "503",
+                    "JetStream did not answer a pull request (no responders); retrying",
+                );
+                pause(self, Duration::from_secs(1));
+            }
+            other => {
+                self.warn_once(
+                    &format!("{other}"),
+                    &format!("pull request ended with status {other} {text}"),
+                );
+                pause(self, Duration::from_secs(1));
+            }
+        }
+        Ok(())
+    }
+
+    /// For `--until-empty`: true once nothing is waiting or unacknowledged on the consumer
+    /// (retries waiting for their backoff count as unacknowledged). Asks the server at most
+    /// every [`EMPTY_CHECK_EVERY`].
+    pub async fn is_empty(&mut self) -> bool {
+        let now = Instant::now();
+        if self
+            .last_empty_check
+            .is_some_and(|t| now.duration_since(t) < EMPTY_CHECK_EVERY)
+        {
+            return false;
+        }
+        self.last_empty_check = Some(now);
+        match self.consumer.get_info().await {
+            Ok(info) => info.num_pending == 0 && info.num_ack_pending == 0,
+            Err(e) => {
+                self.warn_once(
+                    "empty-check",
+                    &format!("failed to ask the server whether the queue is empty: {e}"),
+                );
+                false
+            }
+        }
+    }
+}
+
+/// Runs a worker until it is told to stop, or `--max-jobs`/`--until-empty` ends it. `signals`
+/// carries SIGINT/SIGTERM (the second one exits at once with [`Exit`] 130); `events` the
+/// connection's events (from `ConnectOptions::event_callback`).
+pub async fn run(
+    client: Client,
+    js: jetstream::Context,
+    opts: Options,
+    signals: mpsc::UnboundedReceiver<()>,
+    events: mpsc::UnboundedReceiver<async_nats::Event>,
+) -> Result<Stats> {
+    let log = Arc::new(Log::new(opts.style));
+    let version = client.server_info().version;
+    let ready = consumer::ensure(&js, &opts.stream, &opts.consumer, &version).await?;
+    announce_consumer(&log, &opts.stream, &ready);
+    let puller = Puller::new(&client, ready.consumer.clone(), PULL_EXPIRES).await?;
+    let mut session = Session {
+        js,
+        client,
+        stream: opts.stream.clone(),
+        consumer: ready.consumer,
+        settings: ready.settings,
+        puller,
+        log: log.clone(),
+        style: opts.style,
+        stats: Stats::new(),
+        signals,
+        events,
+        connected: true,
+        paused_until: None,
+        last_empty_check: None,
+        warned: HashSet::new(),
+    };
+    let result = if opts.command.is_empty() {
+        print::run(&mut session, &opts).await
+    } else {
+        run_commands(&mut session, &opts).await
+    };
+    // Acks and Naks are buffered in the client: they must reach the server before we go.
+    let flushed = tokio::time::timeout(FLUSH_TIMEOUT, session.client.flush()).await;
+    log.finish();
+    result?;
+    match flushed {
+        Ok(Ok(())) => Ok(session.stats),
+        Ok(Err(e)) => Err(anyhow!("failed to send the last acks to NATS: {e}")),
+        Err(_) => Err(anyhow!(
+            "failed to send the last acks to NATS within {}: the jobs will be redelivered",
+            crate::units::format_duration(FLUSH_TIMEOUT)
+        )),
+    }
+}
+
+fn announce_consumer(log: &Log, stream: &str, ready: &consumer::Ready) {
+    let s = &ready.settings;
+    let describe = format!(
+        "max deliver {}, backoff {}, ack wait {}{}",
+        if s.max_deliver > 0 {
+            s.max_deliver.to_string()
+        } else {
+            "unlimited".into()
+        },
+        consumer::show_backoff(&s.backoff),
+        crate::units::format_duration(s.ack_wait),
+        if s.filter.is_empty() {
+            String::new()
+        } else {
+            format!(", filter {}", s.filter)
+        }
+    );
+    match &ready.action {
+        consumer::Action::Created => {
+            log.notice(&format!(
+                "created consumer {} on {stream}: {describe}",
+                s.name
+            ));
+        }
+        consumer::Action::Joined => {
+            log.notice(&format!(
+                "joined consumer {} on {stream}: {describe}",
+                s.name
+            ));
+        }
+        consumer::Action::Updated(changes) => {
+            let list = changes
+                .iter()
+                .map(|c| format!("{} {} -> {}", c.field, c.from, c.to))
+                .collect::<Vec<_>>()
+                .join(", ");
+            log.notice(&format!(
+                "updated consumer {} on {stream} (shared by every worker on it): {list}",
+                s.name
+            ));
+        }
+    }
+}
+
+/// Why a command worker stops.
+enum Stop {
+    /// SIGINT/SIGTERM: running handlers get until `kill_at`.
+    Signal { kill_at: Instant, killed: bool },
+    /// `--max-jobs` reached, queue empty, or an error: running handlers finish.
+    Finish,
+}
+
+struct Running {
+    stop: Option<oneshot::Sender<()>>,
+    ack_subject: Option<Subject>,
+}
+
+async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
+    let dead_letters = DeadLetters::find(&session.js, &opts.stream).await?;
+    announce_dead_letters(&session.log, &opts.stream, &dead_letters);
+    let program = handler::resolve_program(&opts.command[0])?;
+    let mut argv = opts.command.clone();
+    argv[0] = program.display().to_string();
+    let shared = Arc::new(Shared {
+        consumer: session.settings.name.clone(),
+        settings: session.settings.clone(),
+        spec: handler::Spec::new(argv, opts.handler_timeout, opts.style.json),
+        fatal_exit_code: opts.fatal_exit_code,
+        dead_letters,
+        worker: dlq::entry::worker_id(),
+        groups: handler::Groups::default(),
+        log: session.log.clone(),
+    });
+
+    let mut running: FuturesUnordered<JoinHandle<Outcome>> = FuturesUnordered::new();
+    let mut in_hand: HashMap<u64, Running> = HashMap::new();
+    let mut queued: VecDeque<Job> = VecDeque::new();
+    // Jobs interrupted by a stop, handed back with the queued ones at the end.
+    let mut interrupted: Vec<Subject> = Vec::new();
+    let mut stopping: Option<Stop> = None;
+    let mut failure: Option<anyhow::Error> = None;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+    if opts.until_empty && session.is_empty().await {
+        stopping = Some(Stop::Finish);
+    }
+
+    loop {
+        while stopping.is_none() && running.len() < opts.concurrency {
+            let Some(job) = queued.pop_front() else { break };
+            session.log.job(&received_line(&session.settings, &job));
+            let (stop_tx, stop_rx) = oneshot::channel();
+            in_hand.insert(
+                job.seq,
+                Running {
+                    stop: Some(stop_tx),
+                    ack_subject: job.msg.reply.clone(),
+                },
+            );
+            running.push(tokio::spawn(job::work(shared.clone(), job, stop_rx)));
+        }
+        session.stats.in_flight = (running.len() + queued.len()) as u64;
+
+        if stopping.is_none() && session.can_request() {
+            let held = running.len() + queued.len() + session.puller.owed();
+            let mut want = opts.concurrency.saturating_sub(held);
+            if let Some(max) = opts.max_jobs {
+                let left = max.saturating_sub(session.stats.finished() + held as u64);
+                want = want.min(left as usize);
+            }
+            if want > 0 {
+                session.puller.request(want).await?;
+            }
+        }
+        if stopping.is_some() && running.is_empty() && session.puller.owed() == 0 {
+            requeue_all(session, &mut queued).await;
+            for subject in interrupted.drain(..) {
+                let _ = session.client.publish(subject, NAK.into()).await;
+            }
+            break;
+        }
+
+        tokio::select! {
+            biased;
+            Some(()) = session.signals.recv() => {
+                if matches!(stopping, Some(Stop::Signal { .. })) {
+                    return hard_exit(session, &shared, &running, &in_hand, &queued, &interrupted).await;
+                }
+                session.log.notice(&format!(
+                    "stopping: waiting up to {} for {} running job{} (Ctrl-C again to quit now)",
+                    crate::units::format_duration(opts.grace),
+                    running.len(),
+                    if running.len() == 1 { "" } else { "s" }
+                ));
+                stopping = Some(Stop::Signal { kill_at: Instant::now() + opts.grace, killed: false });
+            }
+            Some(event) = session.events.recv() => session.on_event(event),
+            pulled = session.puller.next() => match pulled {
+                None => {
+                    failure.get_or_insert_with(|| anyhow!("the connection to NATS was closed"));
+                    break;
+                }
+                // While stopping, jobs are held, to be handed back once no request is open.
+                Some(Pulled::Job(message)) => match Job::new(message, &session.js) {
+                    Ok(job) => queued.push_back(job),
+                    Err(e) => session.log.warn(&format!("skipped {e}")),
+                },
+                Some(Pulled::Ended { status, description }) => {
+                    if let Err(e) = session.on_ended(status, description) {
+                        failure.get_or_insert(e);
+                        stopping.get_or_insert(Stop::Finish);
+                    }
+                }
+            },
+            Some(done) = running.next(), if !running.is_empty() => {
+                let outcome = done.map_err(|e| anyhow!("a job's task failed: {e}"))?;
+                let held = in_hand.remove(&outcome.seq);
+                if matches!(outcome.settled, Settled::Requeued) {
+                    interrupted.extend(held.and_then(|r| r.ack_subject));
+                }
+                if let Err(e) = record(session, &outcome) {
+                    failure.get_or_insert(e);
+                    stopping.get_or_insert(Stop::Finish);
+                }
+                if opts.max_jobs.is_some_and(|max| session.stats.finished() >= max) {
+                    stopping.get_or_insert(Stop::Finish);
+                }
+            }
+            _ = tick.tick() => {
+                session.puller.sweep();
+                session.log.status(&session.stats);
+                for job in queued.iter_mut() {
+                    if job.touched.elapsed() >= session.settings.keepalive_every(job.attempt) {
+                        job.keep_alive().await;
+                    }
+                }
+                if let Some(Stop::Signal { kill_at, killed }) = &mut stopping {
+                    if !*killed && Instant::now() >= *kill_at {
+                        *killed = true;
+                        for stop in in_hand.values_mut().filter_map(|r| r.stop.take()) {
+                            let _ = stop.send(());
+                        }
+                    }
+                }
+                if opts.until_empty
+                    && stopping.is_none()
+                    && running.is_empty()
+                    && queued.is_empty()
+                    && session.is_empty().await
+                {
+                    stopping = Some(Stop::Finish);
+                }
+            }
+        }
+    }
+    session.stats.in_flight = 0;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if opts.style.json {
+        report::ndjson(&session.stats.summary_event())?;
+    }
+    session.log.notice(&session.stats.summary(false));
+    Ok(())
+}
+
+fn announce_dead_letters(log: &Log, stream: &str, dead_letters: &DeadLetters) {
+    match dead_letters {
+        DeadLetters::Entries(_) => {}
+        DeadLetters::AdvisoriesOnly(name) => log.notice(&format!(
+            "dead-letter stream {name} only captures the server's max-deliveries advisories: \
+             jobs that run out of attempts stay in {stream}, where the advisory points"
+        )),
+        DeadLetters::None => log.warn(&format!(
+            "{stream} has no dead-letter stream: jobs that run out of attempts stay parked in it \
+             (`jq-nats stream add {stream} --subjects ...` adds one)"
+        )),
+    }
+}
+
+fn received_line(settings: &consumer::Settings, job: &Job) -> String {
+    let mut line = format!(
+        "received {} from stream sequence # {}",
+        job.preview(),
+        job.seq
+    );
+    if job.attempt > 1 {
+        line.push_str(&format!(" ({})", settings.attempt_text(job.attempt)));
+    }
+    line
+}
+
+/// Hands back jobs fetched but not started, for immediate redelivery.
+async fn requeue_all(session: &mut Session, queued: &mut VecDeque<Job>) {
+    for job in queued.drain(..) {
+        job.requeue().await;
+        session.stats.requeued += 1;
+    }
+}
+
+/// A second Ctrl-C: kill every handler, hand every job back, quit with 130. The job tasks go
+/// first (a killed handler must not be settled as a failure), then the inbox, so the open
+/// requests cannot take the handed-back jobs to a worker that is leaving.
+async fn hard_exit(
+    session: &mut Session,
+    shared: &Shared,
+    running: &FuturesUnordered<JoinHandle<Outcome>>,
+    in_hand: &HashMap<u64, Running>,
+    queued: &VecDeque<Job>,
+    interrupted: &[Subject],
+) -> Result<()> {
+    for task in running.iter() {
+        task.abort();
+    }
+    shared.groups.kill_all();
+    session.puller.close().await;
+    let _ = tokio::time::timeout(Duration::from_millis(500), session.client.flush()).await;
+    let subjects = in_hand
+        .values()
+        .filter_map(|r| r.ack_subject.clone())
+        .chain(queued.iter().filter_map(|j| j.msg.reply.clone()))
+        .chain(interrupted.iter().cloned());
+    for subject in subjects {
+        let _ = session.client.publish(subject, NAK.into()).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_millis(500), session.client.flush()).await;
+    session.log.finish();
+    Err(anyhow::Error::new(Exit(crate::error::EXIT_INTERRUPTED)))
+}
+
+/// Counts an outcome, writes its line(s) on stderr and its event on stdout.
+fn record(session: &mut Session, o: &Outcome) -> Result<()> {
+    let settings = &session.settings;
+    let log = &session.log;
+    let stats = &mut session.stats;
+    let p = &o.preview;
+    let reason = o.reason.clone().unwrap_or_default();
+    let attempt = settings.attempt_text(o.attempt);
+    let mut event = Event {
+        stream: o.stream.clone(),
+        seq: o.seq,
+        subject: o.subject.clone(),
+        attempt: o.attempt,
+        max_deliver: settings.max_deliver,
+        msg_id: o.msg_id.clone(),
+        duration_ms: o.finished.elapsed.as_millis() as u64,
+        reason: o.reason.clone(),
+        ..Default::default()
+    };
+    match o.finished.ending {
+        handler::Ending::Exited(code) => event.exit_code = Some(code),
+        handler::Ending::Signaled(sig) => event.signal = Some(sig),
+        handler::Ending::TimedOut(_) => event.timed_out = true,
+        _ => {}
+    }
+    match &o.settled {
+        Settled::Done => {
+            stats.done += 1;
+            event.kind = "done";
+            log.job(&format!(
+                "done {p} in {}",
+                report::delay(o.finished.elapsed)
+            ));
+        }
+        Settled::Retry { delay } => {
+            stats.retried += 1;
+            event.kind = "retry";
+            event.retry_in_ms = Some(delay.as_millis() as u64);
+            log.job(&format!(
+                "error processing {p}: {reason} ({attempt}, retry in {})",
+                report::delay(*delay)
+            ));
+        }
+        Settled::Dead { dlq, dlq_seq } => {
+            stats.dead += 1;
+            event.kind = "dead";
+            event.dlq = Some(dlq.clone());
+            event.dlq_seq = Some(*dlq_seq);
+            log.job(&format!("error processing {p}: {reason} ({attempt})"));
+            log.job(&format!(
+                "{p} will be processed via DLQ ({dlq} # {dlq_seq})"
+            ));
+        }
+        Settled::Parked { advisory_dlq } => {
+            stats.parked += 1;
+            event.kind = "parked";
+            event.dlq = advisory_dlq.clone();
+            log.job(&format!("error processing {p}: {reason} ({attempt})"));
+            match advisory_dlq {
+                Some(dlq) => log.job(&format!(
+                    "{p} will be processed via DLQ ({dlq}, through the server's max-deliveries advisory; the job stays in {})",
+                    o.stream
+                )),
+                None => log.job(&format!(
+                    "{p} ran out of attempts and stays parked in {} (no dead-letter stream)",
+                    o.stream
+                )),
+            }
+        }
+        Settled::Requeued => {
+            stats.requeued += 1;
+            event.kind = "requeued";
+            log.job(&format!("{p} handed back for redelivery (worker stopping)"));
+        }
+        Settled::DeadLetterFailed { dlq, error, delay } => {
+            stats.retried += 1;
+            event.kind = "error";
+            event.dlq = Some(dlq.clone());
+            event.error = Some(error.clone());
+            event.retry_in_ms = Some(delay.as_millis() as u64);
+            log.job(&format!("error processing {p}: {reason} ({attempt})"));
+            log.warn(&format!(
+                "failed to write {p} (stream sequence # {}) to dead-letter stream {dlq}: {error}; it stays in {} and comes back in {}",
+                o.seq,
+                o.stream,
+                report::delay(*delay)
+            ));
+        }
+    }
+    if session.style.json {
+        report::ndjson(&event)?;
+    }
+    Ok(())
+}
