@@ -1,0 +1,1055 @@
+//! `jq-nats work` against a real nats-server per test: handlers, retries on the backoff schedule,
+//! the DLQ, timeouts, keep-alive, sharing, stopping, print mode, and the article's own setup.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::consumer::{pull, AckPolicy};
+use async_nats::jetstream::stream::{self, RetentionPolicy};
+use async_nats::HeaderMap;
+use common::*;
+
+const STREAM: &str = "orders_stream";
+const DLQ: &str = "orders_stream_dlq";
+
+/// A server, a clean environment and `orders_stream` (with its DLQ) made by `jq-nats stream add`.
+struct Setup {
+    server: Server,
+    env: TestEnv,
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let setup = Setup::bare();
+        setup
+            .jq(&["stream", "add", STREAM, "--subjects", "orders.*"])
+            .assert()
+            .success();
+        setup
+    }
+
+    /// No stream yet.
+    fn bare() -> Setup {
+        Setup {
+            server: Server::start(),
+            env: TestEnv::new(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn jq(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.env.jq();
+        cmd.arg("-s").arg(&self.server.url).args(args);
+        cmd.timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    fn jq_std(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.env.jq_std();
+        cmd.arg("-s").arg(&self.server.url).args(args);
+        cmd
+    }
+
+    /// `jq-nats work ARGS`, to its end.
+    fn work(&self, args: &[&str]) -> Output {
+        let mut full = vec!["work"];
+        full.extend_from_slice(args);
+        self.jq(&full).output().unwrap()
+    }
+
+    fn path(&self, name: &str) -> String {
+        path_str(&self.dir.path().join(name))
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
+    }
+
+    fn publish(&self, subject: &str, payloads: &[&str]) {
+        let url = self.server.url.clone();
+        rt().block_on(async {
+            let js = js(&url).await;
+            for p in payloads {
+                js.publish(subject.to_string(), p.to_string().into())
+                    .await
+                    .unwrap()
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+
+    fn publish_n(&self, n: usize) -> Vec<String> {
+        let payloads: Vec<String> = (0..n).map(|i| format!("order-{i}")).collect();
+        let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+        self.publish("orders.new", &refs);
+        payloads
+    }
+
+    fn stream_messages(&self, name: &str) -> u64 {
+        let url = self.server.url.clone();
+        rt().block_on(async {
+            let js = js(&url).await;
+            let mut s = js.get_stream(name).await.unwrap();
+            s.info().await.unwrap().state.messages
+        })
+    }
+
+    fn consumer_info(&self, name: &str) -> async_nats::jetstream::consumer::Info {
+        self.try_consumer_info(name).expect("consumer info")
+    }
+
+    fn try_consumer_info(&self, name: &str) -> Option<async_nats::jetstream::consumer::Info> {
+        let url = self.server.url.clone();
+        rt().block_on(async {
+            let js = js(&url).await;
+            let s = js.get_stream(STREAM).await.ok()?;
+            s.consumer_info(name).await.ok()
+        })
+    }
+
+    /// Every entry of a stream, by sequence.
+    fn entries(&self, name: &str) -> Vec<async_nats::jetstream::message::StreamMessage> {
+        let url = self.server.url.clone();
+        rt().block_on(async {
+            let js = js(&url).await;
+            let mut s = js.get_stream(name).await.unwrap();
+            let state = s.info().await.unwrap().state.clone();
+            let mut out = Vec::new();
+            if state.messages == 0 {
+                return out;
+            }
+            for seq in state.first_sequence..=state.last_sequence {
+                if let Ok(m) = s.get_raw_message(seq).await {
+                    out.push(m);
+                }
+            }
+            out
+        })
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    stderr_of(out)
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        stdout_of(out),
+        stderr_of(out)
+    );
+}
+
+fn header(m: &async_nats::jetstream::message::StreamMessage, name: &str) -> String {
+    m.headers
+        .get(name)
+        .map(|v| v.as_str().to_string())
+        .unwrap_or_default()
+}
+
+/// Lines of `ATTEMPT NANOS` a handler recorded.
+fn attempts(text: &str) -> Vec<(u64, u128)> {
+    text.lines()
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            (
+                parts.next().unwrap().parse().unwrap(),
+                parts.next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_successful_handler_acks_every_job() {
+    let s = Setup::new();
+    let payloads = s.publish_n(5);
+    let out_file = s.path("out");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--",
+        "sh",
+        "-c",
+        &format!("cat >> {out_file}; echo >> {out_file}"),
+    ]);
+    assert_ok(&out);
+    let got: Vec<String> = s.read("out").lines().map(str::to_string).collect();
+    assert_eq!(got, payloads);
+    assert_eq!(s.stream_messages(STREAM), 0);
+    let info = s.consumer_info("processor");
+    assert_eq!(info.num_ack_pending, 0);
+    assert_eq!(info.num_redelivered, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("received order-3 from stream sequence # 4"),
+        "{err}"
+    );
+    assert!(err.contains("done 5, retried 0, dead 0"), "{err}");
+}
+
+#[test]
+fn the_handler_gets_the_payload_on_stdin_and_metadata_in_its_environment() {
+    let s = Setup::new();
+    let url = s.server.url.clone();
+    rt().block_on(async {
+        let js = js(&url).await;
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", "order-7");
+        headers.insert("Trace-Id", "abc");
+        headers.insert("x.weird-name", "one\ttwo");
+        js.publish_with_headers("orders.new", headers, "payload\nwith two lines".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let dir = s.path("");
+    let script =
+        format!("cat > {dir}/stdin; env | grep -E '^(JQ_|NATS_|SECRET_CHECK)' | sort > {dir}/env");
+    let mut cmd = s.env.jq();
+    cmd.args([
+        "-s",
+        &url,
+        "work",
+        STREAM,
+        "--max-jobs",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ])
+    .env("NATS_PASSWORD", "hunter2")
+    .env("NATS_USER", "someone")
+    .env("NATS_TOKEN", "t0ken")
+    .env("NATS_CONTEXT_EXTRA", "x")
+    .env("SECRET_CHECK", "kept")
+    .timeout(Duration::from_secs(30));
+    let out = cmd.output().unwrap();
+    assert_ok(&out);
+    assert_eq!(s.read("stdin"), "payload\nwith two lines");
+    let env: BTreeMap<String, String> = s
+        .read("env")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(env["JQ_STREAM"], STREAM);
+    assert_eq!(env["JQ_CONSUMER"], "processor");
+    assert_eq!(env["JQ_SUBJECT"], "orders.new");
+    assert_eq!(env["JQ_SEQ"], "1");
+    assert_eq!(env["JQ_ATTEMPT"], "1");
+    assert_eq!(env["JQ_MAX_DELIVER"], "2");
+    assert_eq!(env["JQ_MSG_ID"], "order-7");
+    assert_eq!(env["JQ_HEADER_TRACE_ID"], "abc");
+    assert_eq!(env["JQ_HEADER_NATS_MSG_ID"], "order-7");
+    assert_eq!(env["JQ_HEADER_X_WEIRD_NAME"], "one two");
+    assert_eq!(env["SECRET_CHECK"], "kept");
+    assert!(
+        !env.keys().any(|k| k.starts_with("NATS_")),
+        "NATS_* leaked into the handler: {env:?}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn retries_follow_the_backoff_schedule_then_the_job_is_dead_lettered() {
+    let s = Setup::new();
+    let url = s.server.url.clone();
+    rt().block_on(async {
+        let js = js(&url).await;
+        let mut headers = HeaderMap::new();
+        headers.insert("Trace-Id", "t-1");
+        headers.insert("Nats-Msg-Id", "order-9");
+        js.publish_with_headers("orders.eu", headers, "order-9".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let log = s.path("attempts");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "3",
+        "--backoff",
+        "300ms,600ms",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "echo \"$JQ_ATTEMPT $(date +%s%N)\" >> {log}; cat >/dev/null; echo \"warming up\" >&2; echo \"boom on attempt $JQ_ATTEMPT\" >&2; exit 3"
+        ),
+    ]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    let seen = attempts(&s.read("attempts"));
+    assert_eq!(
+        seen.iter().map(|a| a.0).collect::<Vec<_>>(),
+        vec![1, 2, 3],
+        "{err}"
+    );
+    let gaps: Vec<u128> = seen
+        .windows(2)
+        .map(|w| (w[1].1 - w[0].1) / 1_000_000)
+        .collect();
+    // On schedule: not before the step, and not much after it.
+    assert!(gaps[0] >= 290 && gaps[0] < 800, "gaps {gaps:?}\n{err}");
+    assert!(gaps[1] >= 590 && gaps[1] < 1100, "gaps {gaps:?}\n{err}");
+    assert!(
+        err.contains("error processing order-9: exit code 3 (attempt 1 of 3, retry in 300ms)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("order-9 will be processed via DLQ (orders_stream_dlq # 1)"),
+        "{err}"
+    );
+
+    // The work stream is empty; the DLQ holds the job, whole, and why it died.
+    assert_eq!(s.stream_messages(STREAM), 0);
+    let entries = s.entries(DLQ);
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(e.subject.as_str(), "jqnats.dlq.orders_stream.1");
+    assert_eq!(&e.payload[..], b"order-9");
+    assert_eq!(header(e, "Trace-Id"), "t-1");
+    assert_eq!(header(e, "Jq-Orig-Nats-Msg-Id"), "order-9");
+    assert_eq!(header(e, "Jq-Dlq-Subject"), "orders.eu");
+    assert_eq!(header(e, "Jq-Dlq-Stream"), STREAM);
+    assert_eq!(header(e, "Jq-Dlq-Seq"), "1");
+    assert_eq!(header(e, "Jq-Dlq-Consumer"), "processor");
+    assert_eq!(header(e, "Jq-Dlq-Attempts"), "3");
+    assert_eq!(header(e, "Jq-Dlq-Reason"), "exit code 3");
+    assert_eq!(header(e, "Jq-Dlq-Exit-Code"), "3");
+    let tail: String = serde_json::from_str(&header(e, "Jq-Dlq-Stderr")).unwrap();
+    assert_eq!(tail, "warming up\nboom on attempt 3");
+    assert!(header(e, "Jq-Dlq-Worker").contains('/'));
+    assert!(!header(e, "Jq-Dlq-Died-At").is_empty());
+}
+
+#[test]
+fn the_fatal_exit_code_skips_the_retries() {
+    let s = Setup::new();
+    s.publish("orders.new", &["poison"]);
+    let log = s.path("attempts");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "5",
+        "--backoff",
+        "10s",
+        "--fatal-exit-code",
+        "42",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo \"$JQ_ATTEMPT 0\" >> {log}; exit 42"),
+    ]);
+    assert_ok(&out);
+    assert_eq!(attempts(&s.read("attempts")).len(), 1);
+    assert_eq!(s.stream_messages(STREAM), 0);
+    let entries = s.entries(DLQ);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(header(&entries[0], "Jq-Dlq-Attempts"), "1");
+    assert_eq!(header(&entries[0], "Jq-Dlq-Reason"), "exit code 42 (fatal)");
+    let events: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["type"], "dead");
+    assert_eq!(events[0]["exit_code"], 42);
+    assert_eq!(events[0]["dlq"], DLQ);
+    assert_eq!(events.last().unwrap()["type"], "summary");
+    assert_eq!(events.last().unwrap()["dead"], 1);
+}
+
+fn process_gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+        Err(_) => true,
+        // A zombie is dead; it only waits for its parent to reap it.
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_handler_timeout_kills_the_handler_and_its_children() {
+    let s = Setup::new();
+    s.publish("orders.new", &["slow"]);
+    let (leader, child) = (s.path("leader"), s.path("child"));
+    let started = Instant::now();
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "1",
+        "--handler-timeout",
+        "500ms",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo $$ > {leader}; sleep 30 & echo $! > {child}; sleep 30"),
+    ]);
+    assert_ok(&out);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let (leader_pid, child_pid) = (s.read("leader"), s.read("child"));
+    assert!(!leader_pid.is_empty() && !child_pid.is_empty());
+    wait_until(
+        Duration::from_secs(5),
+        "the handler and its child to die",
+        || process_gone(&leader_pid) && process_gone(&child_pid),
+    );
+    let err = stderr(&out);
+    assert!(err.contains("timed out after 500ms"), "{err}");
+    let entries = s.entries(DLQ);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        header(&entries[0], "Jq-Dlq-Reason"),
+        "timed out after 500ms"
+    );
+    assert_eq!(header(&entries[0], "Jq-Dlq-Timed-Out"), "true");
+}
+
+#[test]
+fn in_progress_acks_keep_a_long_job_alive_past_its_ack_wait() {
+    let s = Setup::new();
+    s.publish("orders.new", &["long"]);
+    let log = s.path("runs");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--ack-wait",
+        "1s",
+        "--backoff",
+        "1s",
+        "--max-deliver",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo \"$JQ_ATTEMPT\" >> {log}; sleep 3"),
+    ]);
+    assert_ok(&out);
+    assert_eq!(s.read("runs"), "1\n", "{}", stderr(&out));
+    assert_eq!(s.stream_messages(STREAM), 0);
+    let info = s.consumer_info("processor");
+    assert_eq!(info.num_redelivered, 0);
+    assert_eq!(info.delivered.stream_sequence, 1);
+    assert_eq!(info.config.ack_wait, Duration::from_secs(1));
+}
+
+#[test]
+fn two_workers_share_one_consumer_and_do_each_job_once() {
+    let s = Setup::new();
+    s.publish_n(40);
+    let log = s.path("done");
+    let script = format!("echo \"$JQ_SEQ $PPID\" >> {log}; sleep 0.05");
+    let spawn = || {
+        s.jq_std(&[
+            "work",
+            STREAM,
+            "--until-empty",
+            "-c",
+            "2",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_ok(&a);
+    assert_ok(&b);
+    let mut seqs = BTreeMap::<u64, u32>::new();
+    let mut workers = BTreeSet::new();
+    for line in s.read("done").lines() {
+        let (seq, pid) = line.split_once(' ').unwrap();
+        *seqs.entry(seq.parse().unwrap()).or_default() += 1;
+        workers.insert(pid.to_string());
+    }
+    assert_eq!(seqs.len(), 40, "{seqs:?}");
+    assert!(seqs.values().all(|n| *n == 1), "a job ran twice: {seqs:?}");
+    assert_eq!(workers.len(), 2, "both workers took jobs");
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+fn interrupt(child: &Child) {
+    // SAFETY: sending a signal to a child we spawned.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+}
+
+/// The consumer's ack wait is long (30s): a job left unacknowledged by a stopping worker would
+/// hold up the next run that long.
+#[test]
+fn sigint_in_the_middle_loses_nothing() {
+    let s = Setup::new();
+    s.publish_n(20);
+    let log = s.path("done");
+    let script = format!("sleep 0.3; echo \"$JQ_SEQ\" >> {log}");
+    let child = s
+        .jq_std(&[
+            "work",
+            STREAM,
+            "-c",
+            "3",
+            "--backoff",
+            "30s",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(20), "a few jobs done", || {
+        s.read("done").lines().count() >= 4
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("stopping: waiting up to 30s"), "{err}");
+    let first_run = s.read("done").lines().count();
+    assert!(first_run < 20);
+
+    let started = Instant::now();
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "-c",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_ok(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "a job waited for its ack wait: {}",
+        stderr(&out)
+    );
+    let mut seqs: Vec<u64> = s.read("done").lines().map(|l| l.parse().unwrap()).collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>(), "each job done once");
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back() {
+    let s = Setup::new();
+    s.publish_n(1);
+    let pid_file = s.path("pid");
+    let child = s
+        .jq_std(&[
+            "work",
+            STREAM,
+            "--grace",
+            "500ms",
+            "--backoff",
+            "30s",
+            "--json",
+            "--",
+            "sh",
+            "-c",
+            &format!("echo $$ > {pid_file}; sleep 30"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(10), "the handler running", || {
+        !s.read("pid").is_empty()
+    });
+    let started = Instant::now();
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_ok(&out);
+    assert!(started.elapsed() < Duration::from_secs(6));
+    assert!(process_gone(&s.read("pid")));
+    let events: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["type"], "requeued", "{events:?}");
+
+    // Handed back: the next run gets it at once, not after the 30s ack wait.
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty", "--", "true"]);
+    assert_ok(&out);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stderr(&out).contains("(attempt 2 of 2)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn a_second_sigint_quits_at_once_with_130_and_hands_the_jobs_back() {
+    let s = Setup::new();
+    s.publish_n(2);
+    let child = s
+        .jq_std(&[
+            "work",
+            STREAM,
+            "--backoff",
+            "30s",
+            "--",
+            "sh",
+            "-c",
+            "sleep 30",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(10), "a job in flight", || {
+        s.try_consumer_info("processor")
+            .is_some_and(|i| i.num_ack_pending > 0)
+    });
+    let started = Instant::now();
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // The interrupted job is not left to its 30s ack wait.
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty", "--", "true"]);
+    assert_ok(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("done 2"), "{}", stderr(&out));
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn until_empty_waits_for_retries_in_their_backoff() {
+    let s = Setup::new();
+    s.publish("orders.new", &["flaky"]);
+    let marker = s.path("marker");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "2",
+        "--backoff",
+        "700ms",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "if [ -e {marker} ]; then echo ok >> {marker}; else echo first > {marker}; exit 1; fi"
+        ),
+    ]);
+    assert_ok(&out);
+    assert_eq!(s.read("marker"), "first\nok\n", "{}", stderr(&out));
+    assert_eq!(s.stream_messages(STREAM), 0);
+    assert!(stderr(&out).contains("done 1, retried 1, dead 0"));
+}
+
+#[test]
+fn until_empty_on_an_empty_queue_ends_at_once() {
+    let s = Setup::new();
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty", "--", "true"]);
+    assert_ok(&out);
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn print_mode_writes_exactly_max_jobs_and_acks_exactly_those() {
+    let s = Setup::new();
+    let payloads = s.publish_n(25);
+    let out = s.work(&[STREAM, "--max-jobs", "10"]);
+    assert_ok(&out);
+    let text = stdout_of(&out);
+    let got: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        got,
+        payloads[..10]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(s.stream_messages(STREAM), 15);
+    let info = s.consumer_info("processor");
+    assert_eq!(info.num_ack_pending, 0);
+    assert_eq!(info.num_redelivered, 0);
+    assert_eq!(info.num_pending, 15);
+    assert_eq!(info.delivered.stream_sequence, 10);
+
+    // The rest, with --until-empty, as NDJSON.
+    let out = s.work(&[STREAM, "--until-empty", "--json"]);
+    assert_ok(&out);
+    let records: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 15);
+    assert_eq!(records[0]["type"], "job");
+    assert_eq!(records[0]["payload"], "order-10");
+    assert_eq!(records[0]["seq"], 11);
+    assert_eq!(records[0]["subject"], "orders.new");
+    assert_eq!(records[0]["attempt"], 1);
+    assert!(records[0].get("encoding").is_none());
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn print_mode_json_gives_binary_payloads_in_base64() {
+    let s = Setup::new();
+    let url = s.server.url.clone();
+    rt().block_on(async {
+        let js = js(&url).await;
+        let mut headers = HeaderMap::new();
+        headers.insert("Kind", "bin");
+        js.publish_with_headers("orders.bin", headers, vec![0xffu8, 0xfe, 0x00, b'a'].into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let out = s.work(&[STREAM, "--max-jobs", "1", "--json"]);
+    assert_ok(&out);
+    let record: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(record["encoding"], "base64");
+    assert_eq!(record["payload"], "//4AYQ==");
+    assert_eq!(record["headers"]["Kind"][0], "bin");
+}
+
+#[test]
+fn print_mode_hands_jobs_back_when_stdout_closes() {
+    let s = Setup::new();
+    s.publish_n(5);
+    // stdout closed from the start: nothing can be written, nothing may be acked.
+    let mut child = s
+        .jq_std(&["work", STREAM, "--until-empty", "--backoff", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_ok(&out);
+    assert_eq!(s.stream_messages(STREAM), 5);
+    // Handed back, not left to their 30s ack wait.
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty"]);
+    assert_ok(&out);
+    assert_eq!(stdout_of(&out).lines().count(), 5);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+/// The article's Go flow with jq-nats in the middle: `orders_stream` and `orders_unprocessed`
+/// made as natscli makes them, the `processor` consumer made as the Go consumer makes it, jobs
+/// published with plain JetStream publishes.
+#[test]
+fn the_articles_flow_with_jq_nats_as_the_worker() {
+    let s = Setup::bare();
+    let url = s.server.url.clone();
+    let article_consumer = pull::Config {
+        name: Some("processor".into()),
+        durable_name: Some("processor".into()),
+        description: Some("Orders processor".into()),
+        backoff: vec![Duration::from_secs(5)],
+        max_deliver: 2,
+        filter_subject: "orders.*".into(),
+        ack_policy: AckPolicy::Explicit,
+        ..Default::default()
+    };
+    rt().block_on(async {
+        let js = js(&url).await;
+        js.create_stream(stream::Config {
+            name: STREAM.into(),
+            subjects: vec!["orders.*".into()],
+            retention: RetentionPolicy::WorkQueue,
+            discard: stream::DiscardPolicy::New,
+            max_bytes: 256 << 20,
+            max_message_size: 1 << 20,
+            duplicate_window: Duration::from_secs(120),
+            deny_delete: true,
+            allow_direct: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        js.create_stream(stream::Config {
+            name: "orders_unprocessed".into(),
+            subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
+            retention: RetentionPolicy::WorkQueue,
+            discard: stream::DiscardPolicy::New,
+            max_bytes: 256 << 20,
+            deny_delete: true,
+            allow_direct: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let stream = js.get_stream(STREAM).await.unwrap();
+        stream
+            .create_consumer(article_consumer.clone())
+            .await
+            .unwrap();
+        for i in 0..20 {
+            js.publish("orders.new", format!("order-{i}").into())
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        }
+    });
+    let before = s.consumer_info("processor").config;
+    let out_file = s.path("out");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--",
+        "sh",
+        "-c",
+        &format!("cat >> {out_file}; echo >> {out_file}"),
+    ]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("joined consumer processor"), "{err}");
+    assert!(
+        err.contains("received order-3 from stream sequence # 4"),
+        "{err}"
+    );
+    assert!(
+        err.contains("only captures the server's max-deliveries advisories"),
+        "{err}"
+    );
+    assert_eq!(s.read("out").lines().count(), 20);
+    assert_eq!(s.stream_messages(STREAM), 0);
+    let after = s.consumer_info("processor").config;
+    assert_eq!(after.max_deliver, 2);
+    assert_eq!(after.backoff, vec![Duration::from_secs(5)]);
+    assert_eq!(after.ack_wait, before.ack_wait);
+    assert_eq!(after.filter_subject, "orders.*");
+    assert_eq!(after.description.as_deref(), Some("Orders processor"));
+    assert_eq!(after.ack_policy, AckPolicy::Explicit);
+    assert_eq!(after.max_ack_pending, before.max_ack_pending);
+}
+
+/// With only an article-style DLQ (advisories), a job out of attempts stays in the work stream
+/// and the server's advisory lands in the DLQ: jq-nats never deletes or terminates it.
+#[test]
+fn without_a_dlq_taking_copies_a_dead_job_is_left_to_the_servers_advisory() {
+    let s = Setup::bare();
+    let url = s.server.url.clone();
+    rt().block_on(async {
+        let js = js(&url).await;
+        js.create_stream(stream::Config {
+            name: STREAM.into(),
+            subjects: vec!["orders.*".into()],
+            retention: RetentionPolicy::WorkQueue,
+            deny_delete: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        js.create_stream(stream::Config {
+            name: "orders_unprocessed".into(),
+            subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
+            retention: RetentionPolicy::WorkQueue,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    });
+    s.publish("orders.new", &["order-0"]);
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--backoff",
+        "200ms",
+        "--",
+        "sh",
+        "-c",
+        "exit 1",
+    ]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("order-0 will be processed via DLQ (orders_unprocessed"),
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 1, "the job stays, whole");
+    let advisories = s.entries("orders_unprocessed");
+    assert_eq!(advisories.len(), 1, "{err}");
+    let advisory: serde_json::Value = serde_json::from_slice(&advisories[0].payload).unwrap();
+    assert_eq!(advisory["stream_seq"], 1);
+    assert_eq!(advisory["deliveries"], 2);
+}
+
+#[test]
+fn a_full_dlq_keeps_the_job_in_the_work_stream() {
+    let s = Setup::new();
+    let url = s.server.url.clone();
+    rt().block_on(async {
+        let js = js(&url).await;
+        let mut dlq = js.get_stream(DLQ).await.unwrap();
+        let mut config = dlq.info().await.unwrap().config.clone();
+        config.max_messages = 1;
+        js.update_stream(config).await.unwrap();
+        js.publish("jqnats.dlq.orders_stream.999", "filler".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    s.publish("orders.new", &["order-0"]);
+    let out = s.work(&[
+        STREAM,
+        "--max-deliver",
+        "1",
+        "--json",
+        "--until-empty",
+        "--",
+        "sh",
+        "-c",
+        "exit 1",
+    ]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("failed to write order-0"), "{err}");
+    assert_eq!(s.stream_messages(STREAM), 1, "the job is kept");
+    assert_eq!(s.stream_messages(DLQ), 1);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(first["type"], "error");
+}
+
+#[test]
+fn a_second_worker_joins_the_consumer_and_explicit_flags_update_it() {
+    let s = Setup::new();
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "4",
+        "--backoff",
+        "1s,2s,3s",
+        "--",
+        "true",
+    ]);
+    assert_ok(&out);
+    assert!(stderr(&out).contains("created consumer processor"));
+    let out = s.work(&[STREAM, "--until-empty", "--", "true"]);
+    assert_ok(&out);
+    assert!(stderr(&out).contains("joined consumer processor on orders_stream: max deliver 4, backoff 1s,2s,3s, ack wait 1s"), "{}", stderr(&out));
+    let c = s.consumer_info("processor").config;
+    assert_eq!(c.max_deliver, 4);
+    assert_eq!(c.backoff.len(), 3);
+
+    let out = s.work(&[STREAM, "--until-empty", "--max-deliver", "5", "--", "true"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("updated consumer processor on orders_stream (shared by every worker on it): max deliver 4 -> 5"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.consumer_info("processor").config.max_deliver, 5);
+}
+
+#[test]
+fn backoff_steps_beyond_max_deliver_are_a_usage_error() {
+    let s = Setup::new();
+    let out = s.work(&[STREAM, "--backoff", "5s,30s,2m", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--backoff has 3 steps"), "{err}");
+    assert!(err.contains("--max-deliver 4"), "{err}");
+    let url = s.server.url.clone();
+    let exists = rt().block_on(async {
+        let js = js(&url).await;
+        let stream = js.get_stream(STREAM).await.unwrap();
+        stream.consumer_info("processor").await.is_ok()
+    });
+    assert!(!exists, "nothing was created");
+
+    let out = s.work(&[STREAM, "--", "no-such-handler-anywhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not found in PATH"));
+}
+
+#[test]
+fn the_worker_keeps_working_after_the_server_restarts() {
+    let mut s = Setup::new();
+    let log = s.path("done");
+    let child = s
+        .jq_std(&[
+            "work",
+            STREAM,
+            "--",
+            "sh",
+            "-c",
+            &format!("cat >> {log}; echo >> {log}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    s.publish("orders.new", &["before"]);
+    wait_until(Duration::from_secs(10), "the first job", || {
+        s.read("done").contains("before")
+    });
+    s.server.restart();
+    wait_until(Duration::from_secs(15), "the stream back", || {
+        let url = s.server.url.clone();
+        rt().block_on(async {
+            let Ok(client) = async_nats::connect(&url).await else {
+                return false;
+            };
+            async_nats::jetstream::new(client)
+                .get_stream(STREAM)
+                .await
+                .is_ok()
+        })
+    });
+    s.publish("orders.new", &["after"]);
+    wait_until(
+        Duration::from_secs(20),
+        "the job published after the restart",
+        || s.read("done").contains("after"),
+    );
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("disconnected from NATS"), "{err}");
+    assert!(err.contains("reconnected to NATS"), "{err}");
+    assert_eq!(s.read("done"), "before\nafter\n");
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
