@@ -914,6 +914,44 @@ fn without_a_dlq_taking_copies_a_dead_job_is_left_to_the_servers_advisory() {
 }
 
 #[test]
+fn without_any_dlq_a_dead_job_stays_parked_and_the_worker_says_so() {
+    let s = Setup::bare();
+    s.jq(&[
+        "stream",
+        "add",
+        STREAM,
+        "--subjects",
+        "orders.*",
+        "--no-dlq",
+    ])
+    .assert()
+    .success();
+    s.publish("orders.new", &["order-0"]);
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--max-deliver",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "exit 1",
+    ]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("orders_stream has no dead-letter stream"),
+        "{err}"
+    );
+    assert!(
+        err.contains("order-0 ran out of attempts and stays parked in orders_stream"),
+        "{err}"
+    );
+    assert!(err.contains("parked 1"), "{err}");
+    assert_eq!(s.stream_messages(STREAM), 1);
+}
+
+#[test]
 fn a_full_dlq_keeps_the_job_in_the_work_stream() {
     let s = Setup::new();
     let url = s.server.url.clone();
@@ -934,6 +972,8 @@ fn a_full_dlq_keeps_the_job_in_the_work_stream() {
         STREAM,
         "--max-deliver",
         "1",
+        "--ack-wait",
+        "1s",
         "--json",
         "--until-empty",
         "--",
@@ -944,6 +984,7 @@ fn a_full_dlq_keeps_the_job_in_the_work_stream() {
     assert_ok(&out);
     let err = stderr(&out);
     assert!(err.contains("failed to write order-0"), "{err}");
+    assert!(err.contains("it stays in orders_stream"), "{err}");
     assert_eq!(s.stream_messages(STREAM), 1, "the job is kept");
     assert_eq!(s.stream_messages(DLQ), 1);
     let first: serde_json::Value =

@@ -24,6 +24,9 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
     if args.concurrency == 0 {
         return Err(usage("--concurrency must be 1 or more"));
     }
+    if args.max_jobs == Some(0) {
+        return Err(usage("--max-jobs must be 1 or more"));
+    }
     if args.command.is_empty() {
         if args.handler_timeout.is_some() {
             return Err(usage(

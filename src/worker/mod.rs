@@ -45,6 +45,9 @@ use report::{Event, Log, Stats, Style};
 /// How long a pull request waits on the server. Short, because a stopping worker waits for its
 /// open requests to end rather than leave jobs they bring invisible.
 pub const PULL_EXPIRES: Duration = Duration::from_secs(1);
+/// The same for `--until-empty`, whose end is expected: a shorter wait at the end, for a few
+/// more requests while retries wait for their backoff.
+pub const PULL_EXPIRES_UNTIL_EMPTY: Duration = Duration::from_millis(300);
 /// Jobs per pull request when writing jobs to stdout.
 pub const PRINT_BATCH: usize = 256;
 /// A Nak without delay: redeliver now.
@@ -209,6 +212,9 @@ impl Session {
     /// (retries waiting for their backoff count as unacknowledged). Asks the server at most
     /// every [`EMPTY_CHECK_EVERY`].
     pub async fn is_empty(&mut self) -> bool {
+        if !self.connected {
+            return false;
+        }
         let now = Instant::now();
         if self
             .last_empty_check
@@ -244,7 +250,12 @@ pub async fn run(
     let version = client.server_info().version;
     let ready = consumer::ensure(&js, &opts.stream, &opts.consumer, &version).await?;
     announce_consumer(&log, &opts.stream, &ready);
-    let puller = Puller::new(&client, ready.consumer.clone(), PULL_EXPIRES).await?;
+    let expires = if opts.until_empty {
+        PULL_EXPIRES_UNTIL_EMPTY
+    } else {
+        PULL_EXPIRES
+    };
+    let puller = Puller::new(&client, ready.consumer.clone(), expires).await?;
     let mut session = Session {
         js,
         client,
@@ -633,11 +644,14 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
             event.error = Some(error.clone());
             event.retry_in_ms = Some(delay.as_millis() as u64);
             log.job(&format!("error processing {p}: {reason} ({attempt})"));
+            let next = if settings.is_last_attempt(o.attempt) {
+                "where the server parks it, out of attempts".to_string()
+            } else {
+                format!("and comes back in {}", report::delay(*delay))
+            };
             log.warn(&format!(
-                "failed to write {p} (stream sequence # {}) to dead-letter stream {dlq}: {error}; it stays in {} and comes back in {}",
-                o.seq,
-                o.stream,
-                report::delay(*delay)
+                "failed to write {p} (stream sequence # {}) to dead-letter stream {dlq}: {error}; it stays in {} {next}",
+                o.seq, o.stream
             ));
         }
     }
