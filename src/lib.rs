@@ -8,5 +8,6 @@ pub mod cmd;
 pub mod context;
 pub mod dlq;
 pub mod error;
+pub mod generate;
 pub mod output;
 pub mod units;

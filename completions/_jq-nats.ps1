@@ -1,0 +1,544 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'jq-nats'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'jq-nats' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Show how jq-nats connects: each setting and where it came from')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Create, inspect and remove work-queue streams and their dead-letter queues')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Enqueue jobs from an argument, a template or stdin')
+            [CompletionResult]::new('work', 'work', [CompletionResultType]::ParameterValue, 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;context' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show the resolved connection settings and their sources (the default)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;context;info' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;context;help' {
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show the resolved connection settings and their sources (the default)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;context;help;info' {
+            break
+        }
+        'jq-nats;context;help;help' {
+            break
+        }
+        'jq-nats;stream' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a work-queue stream and its dead-letter stream')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an existing stream''s settings')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List streams with their queue health')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show one stream''s settings and queue health')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a stream, and its dead-letter stream')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;stream;add' {
+            [CompletionResult]::new('--subjects', '--subjects', [CompletionResultType]::ParameterName, 'Subjects the stream captures, comma-separated or repeated')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Storage backend [default: file]')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of replicas [default: 1]')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Retention policy [default: work]')
+            [CompletionResult]::new('--discard', '--discard', [CompletionResultType]::ParameterName, 'What to do when the stream is full [default: new, refuse new jobs]')
+            [CompletionResult]::new('--max-msgs', '--max-msgs', [CompletionResultType]::ParameterName, 'Most messages kept, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-msgs-per-subject', '--max-msgs-per-subject', [CompletionResultType]::ParameterName, 'Most messages kept per subject, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Oldest message kept, like 24h, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-msg-size', '--max-msg-size', [CompletionResultType]::ParameterName, 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]')
+            [CompletionResult]::new('--dupe-window', '--dupe-window', [CompletionResultType]::ParameterName, 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Stream description')
+            [CompletionResult]::new('--dlq', '--dlq', [CompletionResultType]::ParameterName, 'Name of the dead-letter stream [default: NAME_dlq]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--deny-delete', '--deny-delete', [CompletionResultType]::ParameterName, 'Refuse deleting single messages [default: no]')
+            [CompletionResult]::new('--no-deny-delete', '--no-deny-delete', [CompletionResultType]::ParameterName, 'Allow deleting single messages')
+            [CompletionResult]::new('--deny-purge', '--deny-purge', [CompletionResultType]::ParameterName, 'Refuse purging the stream [default: no]')
+            [CompletionResult]::new('--no-deny-purge', '--no-deny-purge', [CompletionResultType]::ParameterName, 'Allow purging the stream')
+            [CompletionResult]::new('--allow-direct', '--allow-direct', [CompletionResultType]::ParameterName, 'Allow direct get of messages [default: yes]')
+            [CompletionResult]::new('--no-allow-direct', '--no-allow-direct', [CompletionResultType]::ParameterName, 'Refuse direct get of messages')
+            [CompletionResult]::new('--no-dlq', '--no-dlq', [CompletionResultType]::ParameterName, 'Do not create a dead-letter stream')
+            [CompletionResult]::new('--update', '--update', [CompletionResultType]::ParameterName, 'Apply settings that differ from the existing stream''s (stream add only)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;stream;edit' {
+            [CompletionResult]::new('--subjects', '--subjects', [CompletionResultType]::ParameterName, 'Subjects the stream captures, comma-separated or repeated')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Storage backend [default: file]')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of replicas [default: 1]')
+            [CompletionResult]::new('--retention', '--retention', [CompletionResultType]::ParameterName, 'Retention policy [default: work]')
+            [CompletionResult]::new('--discard', '--discard', [CompletionResultType]::ParameterName, 'What to do when the stream is full [default: new, refuse new jobs]')
+            [CompletionResult]::new('--max-msgs', '--max-msgs', [CompletionResultType]::ParameterName, 'Most messages kept, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-msgs-per-subject', '--max-msgs-per-subject', [CompletionResultType]::ParameterName, 'Most messages kept per subject, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Oldest message kept, like 24h, -1 for unlimited [default: -1]')
+            [CompletionResult]::new('--max-msg-size', '--max-msg-size', [CompletionResultType]::ParameterName, 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]')
+            [CompletionResult]::new('--dupe-window', '--dupe-window', [CompletionResultType]::ParameterName, 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Stream description')
+            [CompletionResult]::new('--dlq', '--dlq', [CompletionResultType]::ParameterName, 'Name of the dead-letter stream [default: NAME_dlq]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--deny-delete', '--deny-delete', [CompletionResultType]::ParameterName, 'Refuse deleting single messages [default: no]')
+            [CompletionResult]::new('--no-deny-delete', '--no-deny-delete', [CompletionResultType]::ParameterName, 'Allow deleting single messages')
+            [CompletionResult]::new('--deny-purge', '--deny-purge', [CompletionResultType]::ParameterName, 'Refuse purging the stream [default: no]')
+            [CompletionResult]::new('--no-deny-purge', '--no-deny-purge', [CompletionResultType]::ParameterName, 'Allow purging the stream')
+            [CompletionResult]::new('--allow-direct', '--allow-direct', [CompletionResultType]::ParameterName, 'Allow direct get of messages [default: yes]')
+            [CompletionResult]::new('--no-allow-direct', '--no-allow-direct', [CompletionResultType]::ParameterName, 'Refuse direct get of messages')
+            [CompletionResult]::new('--no-dlq', '--no-dlq', [CompletionResultType]::ParameterName, 'Do not create a dead-letter stream')
+            [CompletionResult]::new('--update', '--update', [CompletionResultType]::ParameterName, 'Apply settings that differ from the existing stream''s (stream add only)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;stream;ls' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Show streams made by anyone, not only work-queue streams')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show streams made by anyone, not only work-queue streams')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;stream;info' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;stream;rm' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Delete without asking (required when stdin is not a terminal)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Delete without asking (required when stdin is not a terminal)')
+            [CompletionResult]::new('--keep-dlq', '--keep-dlq', [CompletionResultType]::ParameterName, 'Keep the dead-letter stream')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;stream;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a work-queue stream and its dead-letter stream')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an existing stream''s settings')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List streams with their queue health')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show one stream''s settings and queue health')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a stream, and its dead-letter stream')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;stream;help;add' {
+            break
+        }
+        'jq-nats;stream;help;edit' {
+            break
+        }
+        'jq-nats;stream;help;ls' {
+            break
+        }
+        'jq-nats;stream;help;info' {
+            break
+        }
+        'jq-nats;stream;help;rm' {
+            break
+        }
+        'jq-nats;stream;help;help' {
+            break
+        }
+        'jq-nats;publish' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Publish the body this many times, expanding templates each time')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Header as KEY:VALUE, repeatable; values may use templates')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Header as KEY:VALUE, repeatable; values may use templates')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Nats-Msg-Id template, for de-duplication within the stream''s window')
+            [CompletionResult]::new('--send-on', '--send-on', [CompletionResultType]::ParameterName, 'How stdin is split into jobs: a job per line, or all of stdin as one job')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Publishes awaiting their acknowledgement at once')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;work' {
+            [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'Durable consumer name')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only take jobs whose subject matches')
+            [CompletionResult]::new('--max-deliver', '--max-deliver', [CompletionResultType]::ParameterName, 'Attempts per job before it is dead-lettered [default: 2, or the consumer''s]')
+            [CompletionResult]::new('--backoff', '--backoff', [CompletionResultType]::ParameterName, 'Delays between attempts, comma-separated [default: 5s, or the consumer''s]')
+            [CompletionResult]::new('--ack-wait', '--ack-wait', [CompletionResultType]::ParameterName, 'How long a delivered job may go unacknowledged [default: 30s, or the consumer''s]')
+            [CompletionResult]::new('--max-ack-pending', '--max-ack-pending', [CompletionResultType]::ParameterName, 'Most jobs delivered and not yet acknowledged, over all workers [default: 1000]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Jobs run at once in this process')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Jobs run at once in this process')
+            [CompletionResult]::new('--fatal-exit-code', '--fatal-exit-code', [CompletionResultType]::ParameterName, 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now')
+            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) that runs longer, counting a failure')
+            [CompletionResult]::new('--max-jobs', '--max-jobs', [CompletionResultType]::ParameterName, 'Stop after this many jobs were finished (done or dead)')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM, how long running handlers may take to finish')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--until-empty', '--until-empty', [CompletionResultType]::ParameterName, 'Exit once nothing is waiting or in flight, retries included')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;completions' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;help' {
+            [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Show how jq-nats connects: each setting and where it came from')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Create, inspect and remove work-queue streams and their dead-letter queues')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Enqueue jobs from an argument, a template or stdin')
+            [CompletionResult]::new('work', 'work', [CompletionResultType]::ParameterValue, 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;help;context' {
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show the resolved connection settings and their sources (the default)')
+            break
+        }
+        'jq-nats;help;context;info' {
+            break
+        }
+        'jq-nats;help;stream' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a work-queue stream and its dead-letter stream')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an existing stream''s settings')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List streams with their queue health')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show one stream''s settings and queue health')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a stream, and its dead-letter stream')
+            break
+        }
+        'jq-nats;help;stream;add' {
+            break
+        }
+        'jq-nats;help;stream;edit' {
+            break
+        }
+        'jq-nats;help;stream;ls' {
+            break
+        }
+        'jq-nats;help;stream;info' {
+            break
+        }
+        'jq-nats;help;stream;rm' {
+            break
+        }
+        'jq-nats;help;publish' {
+            break
+        }
+        'jq-nats;help;work' {
+            break
+        }
+        'jq-nats;help;completions' {
+            break
+        }
+        'jq-nats;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
