@@ -633,7 +633,14 @@ impl Resolved {
                 "the server refused the credentials ({} auth); check them with `jq-nats context`",
                 self.auth_method()
             ),
-            K::Tls => "check the server's TLS setup and --tlsca/--tlscert/--tlskey (or the context's ca/cert/key)".to_string(),
+            _ if e.kind() == K::Tls || is_tls_failure(&e) => match &self.tls_ca {
+                Some(ca) => format!(
+                    "check the server's TLS setup and the CA file {} (from {}); --tlsca/--tlscert/--tlskey or the context's ca/cert/key set them",
+                    ca.value.display(),
+                    ca.source
+                ),
+                None => "the server uses TLS: trust the CA that signed its certificate with --tlsca FILE (or NATS_CA, or the context's ca)".to_string(),
+            },
             _ => "is the server running? Point jq-nats at it with --server URL, NATS_URL, or `nats context select NAME`".to_string(),
         };
         with_hint(anyhow::Error::new(e).context(what), hint)
@@ -657,6 +664,22 @@ impl Resolved {
             ContextBuilder::new().timeout(timeout).build(client)
         }
     }
+}
+
+/// A TLS handshake failure: async-nats reports it as an I/O error wrapping the rustls error.
+fn is_tls_failure(e: &async_nats::ConnectError) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<async_nats::rustls::Error>().is_some()
+            || c.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.is::<async_nats::rustls::Error>())
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// An nkey seed file holds the seed on a line of its own (natscli accepts decorated files too).
