@@ -240,7 +240,7 @@ fn context_txt_selects_the_context() {
     // The human view says the same.
     let out = env.jq().arg("context").output().unwrap();
     let text = stdout_of(&out);
-    assert!(text.starts_with(&format!("context: picked (")), "{text}");
+    assert!(text.starts_with("context: picked ("), "{text}");
     assert!(
         text.contains(&format!("selected by {}", txt.display())),
         "{text}"
