@@ -544,7 +544,10 @@ fn stream_ls_and_info_show_queue_health() {
         .unwrap_or_else(|| panic!("{out}"));
     // STREAM SUBJECTS WAITING IN-FLIGHT REDELIVERED PARKED DEAD BYTES...
     assert!(
-        row.starts_with("orders_stream orders.* 3 2 0 0 1 "),
+        row.starts_with(&format!(
+            "orders_stream orders.* 3 2 0 0 1 {} / 256 MiB 1 ",
+            jq_nats::units::format_bytes(bytes)
+        )),
         "{row}"
     );
     assert!(!out.contains("audit"), "{out}");
@@ -559,6 +562,8 @@ fn stream_ls_and_info_show_queue_health() {
 
     let (out, _) = ok(&server, &env, &["stream", "info", "orders_stream"]);
     assert_eq!(squeezed(&out)[0], "stream orders_stream", "{out}");
+    let used = jq_nats::units::format_bytes(bytes);
+    assert!(has_line(&out, &format!("bytes {used} / 256 MiB")), "{out}");
     for line in [
         "waiting 3",
         "in flight 2",
