@@ -29,7 +29,7 @@ pub fn color_enabled(choice: ColorChoice, is_tty: bool) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             is_tty
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     }
@@ -112,6 +112,10 @@ impl Printer {
             table.force_no_tty();
         } else {
             table.enforce_styling();
+        }
+        // A key-value table has no header: an empty one would print as a blank line.
+        if header.iter().all(|h| h.is_empty()) {
+            return table;
         }
         table.set_header(header.iter().map(|h| {
             let cell = comfy_table::Cell::new(h);

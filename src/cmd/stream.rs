@@ -286,22 +286,7 @@ async fn ensure_stream(
                 .map(|(field, to, from)| Changed { field, from, to })
                 .collect();
             if !update {
-                let list = changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {} (existing) vs {} (wanted)",
-                            c.field,
-                            show(&c.from),
-                            show(&c.to)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return Err(with_hint(
-                    anyhow!("{role} `{name}` already exists with different settings: {list}"),
-                    "add --update (or use `jq-nats stream edit`) to apply the wanted settings",
-                ));
+                return Err(differs_error(role, name, &changes));
             }
             let mut config = want.clone();
             // Keep what jq-nats does not manage (placement, metadata, ...).
@@ -318,6 +303,25 @@ async fn ensure_stream(
             })
         }
     }
+}
+
+fn differs_error(role: &str, name: &str, changes: &[Changed]) -> anyhow::Error {
+    let list = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {} (existing) vs {} (wanted)",
+                c.field,
+                show(&c.from),
+                show(&c.to)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    with_hint(
+        anyhow!("{role} `{name}` already exists with different settings: {list}"),
+        "add --update (or use `jq-nats stream edit`) to apply the wanted settings",
+    )
 }
 
 fn show(v: &str) -> &str {
@@ -364,7 +368,8 @@ pub async fn require_info(js: &Context, name: &str) -> Result<StreamInfo> {
     if let Some(info) = get_info(js, name).await? {
         return Ok(info);
     }
-    let names: Vec<String> = js.stream_names().try_collect().await.unwrap_or_default();
+    let mut names: Vec<String> = js.stream_names().try_collect().await.unwrap_or_default();
+    names.sort();
     let hint = if names.is_empty() {
         "there are no streams; create one with `jq-nats stream add NAME --subjects SUBJECT`"
             .to_string()
@@ -394,6 +399,20 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     let want = apply_args(default_config(&args.name), &args);
     let conn = env.connect().await?;
     let js = &conn.js;
+
+    // A work stream with other settings is refused before anything is made or changed, and
+    // the refusal names its fields rather than those of its DLQ (whose size follows it).
+    if !args.update {
+        if let Some(info) = get_info(js, &args.name).await? {
+            let changes: Vec<Changed> = differences(&want, &info.config)
+                .into_iter()
+                .map(|(field, to, from)| Changed { field, from, to })
+                .collect();
+            if !changes.is_empty() {
+                return Err(differs_error("stream", &args.name, &changes));
+            }
+        }
+    }
 
     // The DLQ comes first: since nats-server 2.10.25 advisories are only sent when something
     // listens, so it must exist before any consumer can give up on a job.
@@ -682,6 +701,7 @@ struct InfoView<'a> {
 }
 
 pub async fn info(env: &Env, args: StreamInfoArgs) -> Result<()> {
+    validate_stream_name(&args.name)?;
     let conn = env.connect().await?;
     let info = require_info(&conn.js, &args.name).await?;
     print_info(env, &conn.js, &info).await
