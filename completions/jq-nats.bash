@@ -999,7 +999,7 @@ _jq__nats() {
             return 0
             ;;
         jq__subcmd__nats__subcmd__stream__subcmd__edit)
-            opts="-s -q -h -V --subjects --storage --replicas --retention --discard --max-msgs --max-msgs-per-subject --max-bytes --max-age --max-msg-size --dupe-window --deny-delete --no-deny-delete --deny-purge --no-deny-purge --allow-direct --no-allow-direct --description --dlq --no-dlq --update --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
+            opts="-s -q -h -V --subjects --storage --replicas --retention --discard --max-msgs --max-msgs-per-subject --max-bytes --max-age --max-msg-size --dupe-window --deny-delete --no-deny-delete --deny-purge --no-deny-purge --allow-direct --no-allow-direct --description --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,10 +1050,6 @@ _jq__nats() {
                     return 0
                     ;;
                 --description)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dlq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

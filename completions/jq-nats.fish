@@ -178,7 +178,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l allow-direct -d 'Allow direct get of messages [default: yes]'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-allow-direct -d 'Refuse direct get of messages'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-dlq -d 'Do not create a dead-letter stream'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l update -d 'Apply settings that differ from the existing stream\'s (stream add only)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l update -d 'Apply settings that differ from the existing stream\'s'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
@@ -201,7 +201,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msg-size -d 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l dupe-window -d 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l description -d 'Stream description' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l dlq -d 'Name of the dead-letter stream [default: NAME_dlq]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l user -d 'Username, or a token when no password is given' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l password -d 'Password' -r
@@ -226,8 +225,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-deny-purge -d 'Allow purging the stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l allow-direct -d 'Allow direct get of messages [default: yes]'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-allow-direct -d 'Refuse direct get of messages'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-dlq -d 'Do not create a dead-letter stream'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l update -d 'Apply settings that differ from the existing stream\'s (stream add only)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l json -d 'Print results as JSON (NDJSON for streaming commands)'

@@ -131,9 +131,14 @@ pub struct GlobalArgs {
     pub tlsfirst: bool,
 
     /// Time to wait for the connection and for each request [default: 5s]
-    #[arg(long, env = "NATS_TIMEOUT", global = true, value_name = "DURATION",
-          value_parser = crate::units::parse_duration, help_heading = "Connection")]
-    pub timeout: Option<std::time::Duration>,
+    #[arg(
+        long,
+        env = "NATS_TIMEOUT",
+        global = true,
+        value_name = "DURATION",
+        help_heading = "Connection"
+    )]
+    pub timeout: Option<String>,
 
     /// natscli context to use: a name, or a path to a context .json file
     #[arg(
@@ -251,7 +256,7 @@ pub enum StreamCommand {
 
     /// Change an existing stream's settings
     #[command(after_long_help = STREAM_EDIT_EXAMPLES)]
-    Edit(StreamAddArgs),
+    Edit(StreamEditArgs),
 
     /// List streams with their queue health
     #[command(alias = "list", after_long_help = STREAM_LS_EXAMPLES)]
@@ -297,13 +302,40 @@ Examples:
   jq-nats stream rm orders_stream --force
   jq-nats stream rm orders_stream --keep-dlq --force";
 
-/// Settings of `stream add` and `stream edit`. Every setting is optional here: `add` fills what
-/// is missing with the job-queue defaults, `edit` keeps what the stream has.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StreamAddArgs {
     /// Stream name
     pub name: String,
 
+    #[command(flatten)]
+    pub settings: StreamSettings,
+
+    /// Name of the dead-letter stream [default: NAME_dlq]
+    #[arg(long, value_name = "NAME", conflicts_with = "no_dlq")]
+    pub dlq: Option<String>,
+
+    /// Do not create a dead-letter stream
+    #[arg(long)]
+    pub no_dlq: bool,
+
+    /// Apply settings that differ from the existing stream's
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct StreamEditArgs {
+    /// Stream name
+    pub name: String,
+
+    #[command(flatten)]
+    pub settings: StreamSettings,
+}
+
+/// Settings of `stream add` and `stream edit`. Every setting is optional here: `add` fills what
+/// is missing with the job-queue defaults, `edit` keeps what the stream has.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StreamSettings {
     /// Subjects the stream captures, comma-separated or repeated
     #[arg(long, value_delimiter = ',', value_name = "SUBJECTS")]
     pub subjects: Vec<String>,
@@ -375,21 +407,9 @@ pub struct StreamAddArgs {
     /// Stream description
     #[arg(long)]
     pub description: Option<String>,
-
-    /// Name of the dead-letter stream [default: NAME_dlq]
-    #[arg(long, value_name = "NAME", conflicts_with = "no_dlq")]
-    pub dlq: Option<String>,
-
-    /// Do not create a dead-letter stream
-    #[arg(long)]
-    pub no_dlq: bool,
-
-    /// Apply settings that differ from the existing stream's (stream add only)
-    #[arg(long)]
-    pub update: bool,
 }
 
-impl StreamAddArgs {
+impl StreamSettings {
     /// The value of a `--flag/--no-flag` pair: None when neither was given.
     pub fn tristate(yes: bool, no: bool) -> Option<bool> {
         match (yes, no) {

@@ -374,11 +374,15 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
             source: Source::Default,
         }
     };
-    let timeout = match global.timeout {
-        Some(t) => Setting {
-            value: t,
-            source: flag_source(matches, "timeout", "timeout", "NATS_TIMEOUT"),
-        },
+    // Parsed here rather than by clap, so an empty NATS_TIMEOUT counts as unset (like the other
+    // NATS_* variables) and a bad one names where it came from.
+    let timeout = match global.timeout.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) => {
+            let source = flag_source(matches, "timeout", "timeout", "NATS_TIMEOUT");
+            let value = crate::units::parse_duration(text)
+                .map_err(|e| crate::error::usage(format!("{e} (from {source})")))?;
+            Setting { value, source }
+        }
         None => Setting {
             value: DEFAULT_TIMEOUT,
             source: Source::Default,

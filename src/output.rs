@@ -29,7 +29,7 @@ pub fn color_enabled(choice: ColorChoice, is_tty: bool) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             is_tty
-                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     }
