@@ -100,7 +100,21 @@ impl Remover {
         if !self.deny_delete {
             let handle = self.js.get_stream_no_info(&self.stream).await?;
             match handle.delete_message(seq).await {
-                Ok(_) => return Ok(Removal::Deleted),
+                Ok(true) => return Ok(Removal::Deleted),
+                Ok(false) => {
+                    return Ok(
+                        if read::get_message(&self.js, &self.stream, seq)
+                            .await?
+                            .is_none()
+                        {
+                            Removal::AlreadyGone
+                        } else {
+                            Removal::Kept {
+                                why: format!("`{}` did not delete it", self.stream),
+                            }
+                        },
+                    )
+                }
                 Err(e) => match e.kind() {
                     DeleteMessageErrorKind::JetStream(j)
                         if j.error_code() == ErrorCode::NO_MESSAGE_FOUND =>
@@ -206,7 +220,8 @@ impl Remover {
                     deliver_policy: DeliverPolicy::All,
                     ack_wait: Duration::from_secs(60),
                     max_deliver: -1,
-                    inactive_threshold: Duration::from_secs(600),
+                    // Gone soon after a crash: on a work-queue DLQ it keeps other consumers out.
+                    inactive_threshold: Duration::from_secs(60),
                     ..Default::default()
                 },
             )

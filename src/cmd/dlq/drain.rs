@@ -94,7 +94,14 @@ fn vars(store: &Store, d: &Dead) -> Vec<(String, String)> {
 pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
     let conn = env.connect().await?;
     let mut store = open(&conn, args.stream.as_deref()).await?;
-    let scan = scan(env, &store).await?;
+    let result = drain(env, &mut store, &args).await;
+    // Whatever happened: give back DLQ entries taken and not removed, remove our consumers.
+    store.finish().await;
+    result
+}
+
+async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> {
+    let scan = scan(env, store).await?;
     let p = &env.printer;
     let mut jobs: Vec<Dead> = scan.jobs.into_values().collect();
     if let Some(max) = args.max {
@@ -103,7 +110,7 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
     if args.dry_run {
         for d in &jobs {
             if p.json {
-                p.ndjson(&job_view(&store, d, "would_drain"))?;
+                p.ndjson(&job_view(store, d, "would_drain"))?;
             } else {
                 p.status(format!(
                     "would drain {} ({}): {}",
@@ -161,17 +168,14 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
             let out = runner::run(
                 &args.command,
                 &payload,
-                &vars(&store, &d),
+                &vars(store, &d),
                 args.handler_timeout,
                 p.json,
             )
             .await;
             let out = match out {
                 Ok(o) => o,
-                Err(e) => {
-                    store.finish().await;
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             };
             if !out.success() {
                 sum.failed += 1;
@@ -198,7 +202,7 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
         } else {
             let written = if p.json {
                 p.ndjson(&JobOut {
-                    job: job_view(&store, &d, "job"),
+                    job: job_view(store, &d, "job"),
                     headers: d.job_headers().map(|h| header_map(&h)).unwrap_or_default(),
                     payload: payload_view(Some(&payload)),
                 })
@@ -215,11 +219,8 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
                     .and_then(|_| out.flush())
                     .map_err(anyhow::Error::from)
             };
-            if let Err(e) = written {
-                // Not written: keep it.
-                store.finish().await;
-                return Err(e);
-            }
+            // Not written: it stays.
+            written?;
         }
         failpoint("drain.handled");
         store.remove_job(&mut d, &mut kept).await?;
@@ -242,7 +243,6 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
         }
     }
     report.bar.finish_and_clear();
-    store.finish().await;
     let mut text = format!("drained {}", plural(sum.drained, "dead job", "dead jobs"));
     if sum.failed > 0 {
         text.push_str(&format!(

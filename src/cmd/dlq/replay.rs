@@ -147,14 +147,21 @@ async fn edit(payload: &[u8], seq: u64) -> Result<Bytes> {
 pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
     let conn = env.connect().await?;
     let mut store = open(&conn, args.stream.as_deref()).await?;
-    let mut scan = scan(env, &store).await?;
-    let chosen = select(&store, &scan, &args.select, "replay").await?;
+    let result = replay(env, &mut store, &args).await;
+    // Whatever happened: give back DLQ entries taken and not removed, remove our consumers.
+    store.finish().await;
+    result
+}
+
+async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()> {
+    let mut scan = scan(env, store).await?;
+    let chosen = select(store, &scan, &args.select, "replay").await?;
     let p = &env.printer;
     if args.dry_run {
         for seq in &chosen {
             let d = &scan.jobs[seq];
             if p.json {
-                p.ndjson(&job_view(&store, d, "would_replay"))?;
+                p.ndjson(&job_view(store, d, "would_replay"))?;
             } else {
                 p.status(format!(
                     "would replay {} to {}{}",
@@ -201,15 +208,7 @@ pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
             kept: vec![],
         };
         let subject = d.subject().map(str::to_string);
-        let outcome = replay_one(
-            &mut store,
-            &mut d,
-            &args,
-            gap,
-            &mut next_at,
-            &mut event.kept,
-        )
-        .await;
+        let outcome = replay_one(store, &mut d, args, gap, &mut next_at, &mut event.kept).await;
         event.subject = subject.as_deref();
         match outcome {
             Ok(ack) => {
@@ -247,7 +246,6 @@ pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
         }
     }
     report.bar.finish_and_clear();
-    store.finish().await;
     let mut text = format!("replayed {}", plural(sum.replayed, "dead job", "dead jobs"));
     if sum.duplicates > 0 {
         text.push_str(&format!(

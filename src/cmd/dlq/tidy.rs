@@ -10,7 +10,7 @@ use super::{job_view, open, plural, scan, select, Interrupt, Reporter};
 use crate::cli::{DlqPurgeArgs, DlqReconcileArgs};
 use crate::cmd::Env;
 use crate::dlq::read::State;
-use crate::dlq::store::Kept;
+use crate::dlq::store::{Kept, Store};
 use crate::error::{usage, Exit};
 
 #[derive(Serialize)]
@@ -27,14 +27,21 @@ struct Event {
 pub async fn purge(env: &Env, args: DlqPurgeArgs) -> Result<()> {
     let conn = env.connect().await?;
     let mut store = open(&conn, args.stream.as_deref()).await?;
-    let mut scan = scan(env, &store).await?;
-    let chosen = select(&store, &scan, &args.select, "purge").await?;
+    let result = purge_jobs(env, &mut store, &args).await;
+    // Whatever happened: give back DLQ entries taken and not removed, remove our consumers.
+    store.finish().await;
+    result
+}
+
+async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result<()> {
+    let mut scan = scan(env, store).await?;
+    let chosen = select(store, &scan, &args.select, "purge").await?;
     let p = &env.printer;
     if args.dry_run || chosen.is_empty() {
         for seq in &chosen {
             let d = &scan.jobs[seq];
             if p.json {
-                p.ndjson(&job_view(&store, d, "would_purge"))?;
+                p.ndjson(&job_view(store, d, "would_purge"))?;
             } else {
                 p.status(format!(
                     "would purge {} ({}): {}",
@@ -102,7 +109,6 @@ pub async fn purge(env: &Env, args: DlqPurgeArgs) -> Result<()> {
         }
     }
     report.bar.finish_and_clear();
-    store.finish().await;
     p.status(format!(
         "purged {}{}",
         plural(purged, "dead job", "dead jobs"),
@@ -121,7 +127,14 @@ pub async fn purge(env: &Env, args: DlqPurgeArgs) -> Result<()> {
 pub async fn reconcile(env: &Env, args: DlqReconcileArgs) -> Result<()> {
     let conn = env.connect().await?;
     let mut store = open(&conn, args.stream.as_deref()).await?;
-    let mut scan = scan(env, &store).await?;
+    let result = reconcile_jobs(env, &mut store, &args).await;
+    // Whatever happened: give back DLQ entries taken and not removed, remove our consumers.
+    store.finish().await;
+    result
+}
+
+async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -> Result<()> {
+    let mut scan = scan(env, store).await?;
     let p = &env.printer;
     let todo: Vec<u64> = scan
         .jobs
@@ -237,7 +250,6 @@ pub async fn reconcile(env: &Env, args: DlqReconcileArgs) -> Result<()> {
         }
     }
     report.bar.finish_and_clear();
-    store.finish().await;
     if args.dry_run {
         p.status(format!(
             "{} to reconcile (dry run: nothing changed)",
