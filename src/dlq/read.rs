@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
-use async_nats::jetstream::consumer::Info as ConsumerInfo;
+use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, Info as ConsumerInfo};
 use async_nats::jetstream::message::StreamMessage;
 use async_nats::jetstream::stream::{Info as StreamInfo, RawMessageErrorKind, RetentionPolicy};
 use async_nats::jetstream::Context;
@@ -612,7 +612,13 @@ pub async fn resolve(
         let Some(c) = consumer_for(&consumers, &msg.subject) else {
             continue;
         };
-        if c.config.max_deliver <= 0 || msg.sequence > c.delivered.stream_sequence {
+        // Only a consumer that delivers everything, acks explicitly and gives up after max
+        // deliveries parks a job it passed (one made with deliver-new skips older jobs).
+        if c.config.max_deliver <= 0
+            || c.config.deliver_policy != DeliverPolicy::All
+            || c.config.ack_policy == AckPolicy::None
+            || msg.sequence > c.delivered.stream_sequence
+        {
             continue;
         }
         if c.num_ack_pending > 0 {
