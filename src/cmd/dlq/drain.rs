@@ -172,11 +172,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 args.handler_timeout,
                 p.json,
             )
-            .await;
-            let out = match out {
-                Ok(o) => o,
-                Err(e) => return Err(e),
-            };
+            .await?;
             if !out.success() {
                 sum.failed += 1;
                 report.line(format!(
