@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Create, inspect and remove work-queue streams and their dead-letter queues')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Enqueue jobs from an argument, a template or stdin')
             [CompletionResult]::new('work', 'work', [CompletionResultType]::ParameterValue, 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter')
+            [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -454,6 +455,277 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jq-nats;dlq' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one dead job whole: why it died, its headers, its history and its payload')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Process every dead job once, with a command or by writing it out, then exit')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Publish dead jobs again to their original subjects, then remove them from the DLQ')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete dead jobs for good')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;dlq;ls' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only jobs whose original subject matches (wildcards allowed)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Only jobs whose reason matches this regular expression')
+            [CompletionResult]::new('--min-attempts', '--min-attempts', [CompletionResultType]::ParameterName, 'Only jobs tried at least N times')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;show' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Write only the payload, byte for byte')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;drain' {
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Stop after N dead jobs')
+            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Kill COMMAND (its whole process group) when it runs longer, counting a failure')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be drained, change nothing')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;replay' {
+            [CompletionResult]::new('--seq', '--seq', [CompletionResultType]::ParameterName, 'Dead job by its sequence in the work stream, comma-separated or repeated')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only jobs whose original subject matches (wildcards allowed)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Only jobs whose reason matches this regular expression')
+            [CompletionResult]::new('--min-attempts', '--min-attempts', [CompletionResultType]::ParameterName, 'Only jobs tried at least N times')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Most jobs published per second, as N or N/s')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every dead job (filters still apply)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be replayed, change nothing')
+            [CompletionResult]::new('--edit', '--edit', [CompletionResultType]::ParameterName, 'Open $VISUAL or $EDITOR on each payload before it is published')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;purge' {
+            [CompletionResult]::new('--seq', '--seq', [CompletionResultType]::ParameterName, 'Dead job by its sequence in the work stream, comma-separated or repeated')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only jobs whose original subject matches (wildcards allowed)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Only jobs whose reason matches this regular expression')
+            [CompletionResult]::new('--min-attempts', '--min-attempts', [CompletionResultType]::ParameterName, 'Only jobs tried at least N times')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every dead job (filters still apply)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Delete without asking (required when stdin is not a terminal)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Delete without asking (required when stdin is not a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted, change nothing')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;reconcile' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, change nothing')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jq-nats;dlq;help' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one dead job whole: why it died, its headers, its history and its payload')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Process every dead job once, with a command or by writing it out, then exit')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Publish dead jobs again to their original subjects, then remove them from the DLQ')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete dead jobs for good')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jq-nats;dlq;help;ls' {
+            break
+        }
+        'jq-nats;dlq;help;show' {
+            break
+        }
+        'jq-nats;dlq;help;drain' {
+            break
+        }
+        'jq-nats;dlq;help;replay' {
+            break
+        }
+        'jq-nats;dlq;help;purge' {
+            break
+        }
+        'jq-nats;dlq;help;reconcile' {
+            break
+        }
+        'jq-nats;dlq;help;help' {
+            break
+        }
         'jq-nats;completions' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
@@ -488,6 +760,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Create, inspect and remove work-queue streams and their dead-letter queues')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Enqueue jobs from an argument, a template or stdin')
             [CompletionResult]::new('work', 'work', [CompletionResultType]::ParameterValue, 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter')
+            [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -526,6 +799,33 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             break
         }
         'jq-nats;help;work' {
+            break
+        }
+        'jq-nats;help;dlq' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one dead job whole: why it died, its headers, its history and its payload')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Process every dead job once, with a command or by writing it out, then exit')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Publish dead jobs again to their original subjects, then remove them from the DLQ')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete dead jobs for good')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries')
+            break
+        }
+        'jq-nats;help;dlq;ls' {
+            break
+        }
+        'jq-nats;help;dlq;show' {
+            break
+        }
+        'jq-nats;help;dlq;drain' {
+            break
+        }
+        'jq-nats;help;dlq;replay' {
+            break
+        }
+        'jq-nats;help;dlq;purge' {
+            break
+        }
+        'jq-nats;help;dlq;reconcile' {
             break
         }
         'jq-nats;help;completions' {

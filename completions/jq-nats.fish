@@ -52,6 +52,7 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "context" -d 'Show h
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s s -l server -d 'NATS server URLs, comma-separated' -r
@@ -378,6 +379,217 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l json -d 'Print 
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s h -l help -d 'Print help'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "ls" -d 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "show" -d 'Show one dead job whole: why it died, its headers, its history and its payload'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "drain" -d 'Process every dead job once, with a command or by writing it out, then exit'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "replay" -d 'Publish dead jobs again to their original subjects, then remove them from the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "purge" -d 'Delete dead jobs for good'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "reconcile" -d 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l subject -d 'Only jobs whose original subject matches (wildcards allowed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l since -d 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l until -d 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l reason -d 'Only jobs whose reason matches this regular expression' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l min-attempts -d 'Only jobs tried at least N times' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l raw -d 'Write only the payload, byte for byte'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l max -d 'Stop after N dead jobs' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l handler-timeout -d 'Kill COMMAND (its whole process group) when it runs longer, counting a failure' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l dry-run -d 'Show what would be drained, change nothing'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l seq -d 'Dead job by its sequence in the work stream, comma-separated or repeated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l subject -d 'Only jobs whose original subject matches (wildcards allowed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l since -d 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l until -d 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l reason -d 'Only jobs whose reason matches this regular expression' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l min-attempts -d 'Only jobs tried at least N times' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l rate -d 'Most jobs published per second, as N or N/s' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l all -d 'Every dead job (filters still apply)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l dry-run -d 'Show what would be replayed, change nothing'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l edit -d 'Open $VISUAL or $EDITOR on each payload before it is published'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l seq -d 'Dead job by its sequence in the work stream, comma-separated or repeated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l subject -d 'Only jobs whose original subject matches (wildcards allowed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l since -d 'Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l until -d 'Only jobs that died before this time: RFC 3339, or a duration ago like 30m' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l reason -d 'Only jobs whose reason matches this regular expression' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l min-attempts -d 'Only jobs tried at least N times' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l all -d 'Every dead job (filters still apply)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s f -l force -d 'Delete without asking (required when stdin is not a terminal)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l dry-run -d 'Show what would be deleted, change nothing'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l dry-run -d 'Show what would change, change nothing'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l no-context -d 'Ignore natscli contexts, even the selected one'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one dead job whole: why it died, its headers, its history and its payload'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Process every dead job once, with a command or by writing it out, then exit'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Publish dead jobs again to their original subjects, then remove them from the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete dead jobs for good'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "reconcile" -d 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l user -d 'Username, or a token when no password is given' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l password -d 'Password' -r
@@ -402,15 +614,22 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l json -d 
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "info" -d 'Show the resolved connection settings and their sources (the default)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "add" -d 'Create a work-queue stream and its dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "edit" -d 'Change an existing stream\'s settings'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "ls" -d 'List streams with their queue health'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "info" -d 'Show one stream\'s settings and queue health'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "rm" -d 'Delete a stream, and its dead-letter stream'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "ls" -d 'List dead jobs: sequence, subject, attempts, reason, age, and where the payload is'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "show" -d 'Show one dead job whole: why it died, its headers, its history and its payload'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Process every dead job once, with a command or by writing it out, then exit'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Publish dead jobs again to their original subjects, then remove them from the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete dead jobs for good'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "reconcile" -d 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries'

@@ -562,7 +562,7 @@ pub struct Health {
     pub oldest_age_secs: Option<u64>,
 }
 
-fn is_dlq_stream(info: &StreamInfo) -> bool {
+pub(crate) fn is_dlq_stream(info: &StreamInfo) -> bool {
     !info.config.subjects.is_empty()
         && info.config.subjects.iter().all(|s| {
             s.starts_with("$JS.EVENT.ADVISORY.")
@@ -571,7 +571,7 @@ fn is_dlq_stream(info: &StreamInfo) -> bool {
 }
 
 /// The DLQ of `stream` among `all` streams: the one capturing its max-deliveries advisories.
-fn dlq_of<'a>(stream: &str, all: &'a [StreamInfo]) -> Option<&'a StreamInfo> {
+pub(crate) fn dlq_of<'a>(stream: &str, all: &'a [StreamInfo]) -> Option<&'a StreamInfo> {
     let probe = format!("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.x");
     all.iter().find(|s| {
         s.config
@@ -631,7 +631,7 @@ async fn health(
     ))
 }
 
-async fn all_streams(js: &Context) -> Result<Vec<StreamInfo>> {
+pub(crate) async fn all_streams(js: &Context) -> Result<Vec<StreamInfo>> {
     let mut all: Vec<StreamInfo> = js
         .streams()
         .try_collect()
