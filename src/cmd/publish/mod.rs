@@ -26,7 +26,7 @@ use self::window::{Failure, FailureKind, Job, Window};
 use super::Env;
 use crate::cli::PublishArgs;
 use crate::error::{usage, with_hint, Exit, EXIT_FAILURE};
-use crate::template::{Now, Template};
+use crate::template::{Moment, Template};
 
 /// Why a subject cannot be published to, if it cannot.
 pub fn subject_problem(subject: &str) -> Option<String> {
@@ -145,7 +145,13 @@ impl Plan {
     }
 
     /// The job numbered `line` with `payload`; a usage error when its subject renders invalid.
-    fn job(&self, line: u64, payload: Bytes, now: &mut Now, scratch: &mut String) -> Result<Job> {
+    fn job(
+        &self,
+        line: u64,
+        payload: Bytes,
+        now: &mut Moment,
+        scratch: &mut String,
+    ) -> Result<Job> {
         let subject = match &self.fixed_subject {
             Some(s) => s.clone(),
             None => {
@@ -259,7 +265,9 @@ pub async fn run(env: &Env, args: PublishArgs) -> Result<()> {
             let result =
                 publish_body(&plan, &body, count, &mut window, &mut report, &interrupt).await;
             window.finish(&mut report).await;
-            let (stopped, fatal) = stop_reason(&window, &interrupt, result);
+            let (stopped, fatal) = stop_reason(&window, &interrupt, result, |last| {
+                format!("jobs after job {last} were not published")
+            });
             (report.finish(stopped.as_deref()), fatal)
         }
         Source::Stdin => {
@@ -270,7 +278,9 @@ pub async fn run(env: &Env, args: PublishArgs) -> Result<()> {
             let result =
                 publish_stdin(&plan, rx, limit, &mut window, &mut report, &interrupt).await;
             window.finish(&mut report).await;
-            let (stopped, fatal) = stop_reason(&window, &interrupt, result);
+            let (stopped, fatal) = stop_reason(&window, &interrupt, result, |last| {
+                format!("input after line {last} was not published")
+            });
             (report.finish(stopped.as_deref()), fatal)
         }
     };
@@ -284,25 +294,25 @@ pub async fn run(env: &Env, args: PublishArgs) -> Result<()> {
     Ok(())
 }
 
-/// Why the loop stopped before the end of its input, and the error to return.
+/// Why the loop stopped before the end of its input, and the error to return. `rest` says
+/// what was left out after the last job number handed to the window.
 fn stop_reason(
     window: &Window,
     interrupt: &Interrupt,
     result: Result<u64>,
+    rest: impl Fn(u64) -> String,
 ) -> (Option<String>, Option<anyhow::Error>) {
     match result {
         // The error itself says why.
         Err(e) => (None, Some(e)),
         Ok(last) if window.lost() => (
             Some(format!(
-                "the connection to the server was lost; input after line {last} was not read"
+                "the connection to the server was lost; {}",
+                rest(last)
             )),
             None,
         ),
-        Ok(last) if interrupt.is_set() => (
-            Some(format!("interrupted; input after line {last} was not read")),
-            None,
-        ),
+        Ok(last) if interrupt.is_set() => (Some(format!("interrupted; {}", rest(last))), None),
         Ok(_) => (None, None),
     }
 }
@@ -318,7 +328,7 @@ async fn publish_body(
 ) -> Result<u64> {
     let fixed_body = body.text().map(Bytes::from);
     let clock = plan.uses_time || body.uses_time();
-    let mut now = Now::now();
+    let mut now = Moment::now();
     let mut scratch = String::new();
     let mut body_text = String::new();
     for line in 1..=count {
@@ -326,7 +336,7 @@ async fn publish_body(
             return Ok(line - 1);
         }
         if clock {
-            now = Now::now();
+            now = Moment::now();
         }
         let payload = match &fixed_body {
             Some(b) => b.clone(),
@@ -341,7 +351,7 @@ async fn publish_body(
     Ok(count)
 }
 
-/// Publishes stdin's jobs as they come; gives the last input line number read.
+/// Publishes stdin's jobs as they come; gives the last input line number handled.
 async fn publish_stdin(
     plan: &Plan,
     mut rx: mpsc::Receiver<Vec<Input>>,
@@ -350,7 +360,7 @@ async fn publish_stdin(
     report: &mut Report,
     interrupt: &Interrupt,
 ) -> Result<u64> {
-    let mut now = Now::now();
+    let mut now = Moment::now();
     let mut scratch = String::new();
     let mut line = 0u64;
     loop {
@@ -384,12 +394,15 @@ async fn publish_stdin(
             }
         };
         for input in batch {
+            if window.lost() || interrupt.is_set() {
+                return Ok(line);
+            }
             line += 1;
             match input {
                 Input::Line(payload) if payload.is_empty() => report.empty(),
                 Input::Line(payload) => {
                     if plan.uses_time {
-                        now = Now::now();
+                        now = Moment::now();
                     }
                     let job = plan.job(line, payload, &mut now, &mut scratch)?;
                     window.send(job, report).await;
