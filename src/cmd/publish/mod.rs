@@ -413,7 +413,7 @@ async fn publish_stdin(
                         .clone()
                         .unwrap_or_else(|| Subject::from_static(""));
                     let failure = Failure::new(
-                        FailureKind::TooLarge,
+                        FailureKind::OverMaxPayload,
                         format!(
                             "the job is {} ({size} bytes), over the server's max_payload of {} ({limit} bytes)",
                             crate::units::format_bytes(size),

@@ -216,9 +216,12 @@ impl Sink for Report {
         let errors = &mut self.errors;
         match &self.bar {
             Some(bar) => {
-                bar.suspend(|| {
-                    let _ = errors.flush();
-                });
+                // Suspending redraws the bar: only when there is something to print.
+                if !errors.buffer().is_empty() {
+                    bar.suspend(|| {
+                        let _ = errors.flush();
+                    });
+                }
                 bar.set_position(self.tally.published + self.tally.failed);
             }
             None => {
@@ -303,7 +306,10 @@ fn hints(t: &Tally) -> Vec<&'static str> {
                 "no stream captures the subject: create one with `jq-nats stream add NAME --subjects SUBJECT`",
             ),
             FailureKind::TooLarge => Some(
-                "raise the stream's limit with `jq-nats stream edit NAME --max-msg-size SIZE` (the server's max_payload caps it)",
+                "raise the stream's limit with `jq-nats stream edit NAME --max-msg-size SIZE` (up to the server's max_payload)",
+            ),
+            FailureKind::OverMaxPayload => Some(
+                "the server's max_payload limits every message: raise it in the server's configuration, or publish a reference to the data instead",
             ),
             FailureKind::StreamFull => Some(
                 "the stream is full and refuses new jobs (discard new): let workers drain it, or raise --max-bytes/--max-msgs with `jq-nats stream edit`",

@@ -50,8 +50,10 @@ pub enum Outcome {
 pub enum FailureKind {
     /// No stream captures the subject (no responders).
     NoStream,
-    /// Over the server's max_payload or the stream's max message size.
+    /// Over the stream's max message size.
     TooLarge,
+    /// Over the server's max_payload (the client refuses to send it).
+    OverMaxPayload,
     /// A stream with discard new at its max bytes or messages.
     StreamFull,
     /// No ack within the timeout.
@@ -388,7 +390,7 @@ pub fn classify(error: &PublishError, subject: &Subject) -> Failure {
             format!("no stream captures subject `{subject}` (no responders)"),
         ),
         PublishErrorKind::MaxPayloadExceeded => Failure::new(
-            K::TooLarge,
+            K::OverMaxPayload,
             format!("over the server's max_payload: {}", source_text(error)),
         ),
         PublishErrorKind::TimedOut => Failure::new(K::TimedOut, "no acknowledgement in time"),
