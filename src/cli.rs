@@ -490,7 +490,8 @@ pub struct PublishArgs {
     pub body: Option<String>,
 
     /// Publish the body this many times, expanding templates each time ({{Count}} is 1..N)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = |s: &str| s.parse::<u64>().ok()
+          .filter(|n| *n > 0).ok_or("expected a whole number, at least 1"))]
     pub count: Option<u64>,
 
     /// Header as KEY:VALUE, repeatable; values may use templates

@@ -72,6 +72,8 @@ struct Plan {
     /// All headers when none has templates (and there is no --id).
     fixed_headers: Option<HeaderMap>,
     uses_time: bool,
+    /// Whether jobs carry a Nats-Msg-Id (from --id or -H), which makes resending them safe.
+    has_id: bool,
 }
 
 impl Plan {
@@ -134,6 +136,7 @@ impl Plan {
         let uses_time = subject.uses_time()
             || headers.iter().any(|h| h.value.uses_time())
             || id.as_ref().is_some_and(Template::uses_time);
+        let has_id = id.is_some() || headers.iter().any(|h| h.name == NATS_MESSAGE_ID);
         Ok(Plan {
             subject,
             fixed_subject,
@@ -141,6 +144,7 @@ impl Plan {
             id,
             fixed_headers,
             uses_time,
+            has_id,
         })
     }
 
@@ -183,7 +187,7 @@ impl Plan {
             subject,
             payload,
             headers,
-            has_id: self.id.is_some(),
+            has_id: self.has_id,
         })
     }
 }
@@ -198,8 +202,8 @@ enum Source {
     Stdin,
 }
 
-/// Ctrl-C: the first stops reading input (in-flight jobs are still confirmed), the second exits
-/// at once with 130.
+/// Ctrl-C: the first stops reading input (in-flight jobs are still confirmed, the summary is
+/// printed, exit 1), the second exits at once with 130.
 struct Interrupt {
     flag: Arc<AtomicBool>,
     notify: Arc<Notify>,
@@ -288,7 +292,8 @@ pub async fn run(env: &Env, args: PublishArgs) -> Result<()> {
     if let Some(e) = fatal {
         return Err(e);
     }
-    if tally.failed > 0 || window.lost() {
+    // An interrupted run did not publish all of its input: not a success.
+    if tally.failed > 0 || window.lost() || interrupt.is_set() {
         return Err(Exit(EXIT_FAILURE).into());
     }
     Ok(())
