@@ -586,6 +586,28 @@ fn a_timed_out_job_is_retried_only_with_an_id() {
         "the retries were deduplicated"
     );
 
+    // An id given as a header counts too.
+    let out = publish(
+        &server,
+        &env,
+        &[
+            "--timeout",
+            "300ms",
+            "silent.a",
+            "x",
+            "-H",
+            "Nats-Msg-Id: fixed-2",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("after 3 tries"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(message_count(&server, "silent"), 2);
+
     let out = publish(&server, &env, &["--timeout", "300ms", "silent.b", "y"], b"");
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
@@ -594,7 +616,53 @@ fn a_timed_out_job_is_retried_only_with_an_id() {
         "{err}"
     );
     assert!(err.contains("not retried"), "{err}");
-    assert_eq!(message_count(&server, "silent"), 2, "sent once");
+    assert_eq!(message_count(&server, "silent"), 3, "sent once");
+}
+
+#[test]
+fn ctrl_c_stops_reading_confirms_what_was_sent_and_exits_1() {
+    let (server, env) = setup(&[]);
+    let mut child = env
+        .jq_std()
+        .args(["-s", &server.url, "publish", "orders.new", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for i in 1..=3 {
+        writeln!(stdin, "job-{i}").unwrap();
+    }
+    stdin.flush().unwrap();
+    wait_until(Duration::from_secs(10), "3 jobs", || {
+        message_count(&server, "orders_stream") == 3
+    });
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "jq-nats did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("published 3 jobs to orders_stream, seq 1–3"),
+        "{err}"
+    );
+    assert!(
+        err.contains("interrupted; input after line 3 was not published"),
+        "{err}"
+    );
+    let events = ndjson(&out);
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert_eq!(
+        events[3]["stopped"],
+        "interrupted; input after line 3 was not published"
+    );
 }
 
 #[test]
