@@ -379,12 +379,12 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             break
         }
         'jq-nats;publish' {
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Publish the body this many times, expanding templates each time')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Publish the body this many times, expanding templates each time ({{Count}} is 1..N)')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Header as KEY:VALUE, repeatable; values may use templates')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Header as KEY:VALUE, repeatable; values may use templates')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Nats-Msg-Id template, for de-duplication within the stream''s window')
-            [CompletionResult]::new('--send-on', '--send-on', [CompletionResultType]::ParameterName, 'How stdin is split into jobs: a job per line, or all of stdin as one job')
-            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Publishes awaiting their acknowledgement at once')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Nats-Msg-Id template, for de-duplication within the stream''s window; a job with an id is also resent safely when its acknowledgement times out. From stdin, {{Count}} is the input line number')
+            [CompletionResult]::new('--send-on', '--send-on', [CompletionResultType]::ParameterName, 'How stdin is split into jobs: a job per line (empty lines are skipped), or all of stdin as one job. Bytes are kept exactly; a line loses its "\n" and a "\r" before it')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Publishes awaiting their acknowledgement at once (at most 5000, the client''s limit)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')

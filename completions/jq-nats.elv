@@ -357,12 +357,12 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
         &'jq-nats;stream;help;help'= {
         }
         &'jq-nats;publish'= {
-            cand --count 'Publish the body this many times, expanding templates each time'
+            cand --count 'Publish the body this many times, expanding templates each time ({{Count}} is 1..N)'
             cand -H 'Header as KEY:VALUE, repeatable; values may use templates'
             cand --header 'Header as KEY:VALUE, repeatable; values may use templates'
-            cand --id 'Nats-Msg-Id template, for de-duplication within the stream''s window'
-            cand --send-on 'How stdin is split into jobs: a job per line, or all of stdin as one job'
-            cand --window 'Publishes awaiting their acknowledgement at once'
+            cand --id 'Nats-Msg-Id template, for de-duplication within the stream''s window; a job with an id is also resent safely when its acknowledgement times out. From stdin, {{Count}} is the input line number'
+            cand --send-on 'How stdin is split into jobs: a job per line (empty lines are skipped), or all of stdin as one job. Bytes are kept exactly; a line loses its "\n" and a "\r" before it'
+            cand --window 'Publishes awaiting their acknowledgement at once (at most 5000, the client''s limit)'
             cand -s 'NATS server URLs, comma-separated'
             cand --server 'NATS server URLs, comma-separated'
             cand --user 'Username, or a token when no password is given'

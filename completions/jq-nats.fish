@@ -313,12 +313,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show one stream\'s settings and queue health'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Delete a stream, and its dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l count -d 'Publish the body this many times, expanding templates each time' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l count -d 'Publish the body this many times, expanding templates each time ({{Count}} is 1..N)' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s H -l header -d 'Header as KEY:VALUE, repeatable; values may use templates' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l id -d 'Nats-Msg-Id template, for de-duplication within the stream\'s window' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l send-on -d 'How stdin is split into jobs: a job per line, or all of stdin as one job' -r -f -a "newline\t''
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l id -d 'Nats-Msg-Id template, for de-duplication within the stream\'s window; a job with an id is also resent safely when its acknowledgement times out. From stdin, {{Count}} is the input line number' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l send-on -d 'How stdin is split into jobs: a job per line (empty lines are skipped), or all of stdin as one job. Bytes are kept exactly; a line loses its "\\n" and a "\\r" before it' -r -f -a "newline\t''
 eof\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l window -d 'Publishes awaiting their acknowledgement at once' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l window -d 'Publishes awaiting their acknowledgement at once (at most 5000, the client\'s limit)' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l user -d 'Username, or a token when no password is given' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l password -d 'Password' -r

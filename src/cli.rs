@@ -489,27 +489,33 @@ pub struct PublishArgs {
     /// Subject to publish to (no wildcards)
     pub subject: String,
 
-    /// Job body; read from stdin when left out and stdin is not a terminal
+    /// Job body, with templates; left out, jobs are read from stdin (not a terminal), whose
+    /// bytes are published as they are, without templates
     pub body: Option<String>,
 
-    /// Publish the body this many times, expanding templates each time
-    #[arg(long, value_name = "N")]
+    /// Publish the body this many times, expanding templates each time ({{Count}} is 1..N)
+    #[arg(long, value_name = "N", value_parser = |s: &str| s.parse::<u64>().ok()
+          .filter(|n| *n > 0).ok_or("expected a whole number, at least 1"))]
     pub count: Option<u64>,
 
     /// Header as KEY:VALUE, repeatable; values may use templates
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
 
-    /// Nats-Msg-Id template, for de-duplication within the stream's window
+    /// Nats-Msg-Id template, for de-duplication within the stream's window; a job with an id
+    /// is also resent safely when its acknowledgement times out. From stdin, {{Count}} is the
+    /// input line number
     #[arg(long, value_name = "TEMPLATE")]
     pub id: Option<String>,
 
-    /// How stdin is split into jobs: a job per line, or all of stdin as one job
+    /// How stdin is split into jobs: a job per line (empty lines are skipped), or all of stdin
+    /// as one job. Bytes are kept exactly; a line loses its "\n" and a "\r" before it
     #[arg(long, value_enum, default_value_t = SendOn::Newline)]
     pub send_on: SendOn,
 
-    /// Publishes awaiting their acknowledgement at once
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    /// Publishes awaiting their acknowledgement at once (at most 5000, the client's limit)
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=5000))]
     pub window: usize,
 }
 

@@ -10,4 +10,5 @@ pub mod dlq;
 pub mod error;
 pub mod generate;
 pub mod output;
+pub mod template;
 pub mod units;
