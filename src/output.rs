@@ -146,15 +146,22 @@ impl Printer {
                         "{msg} [{bar:30.cyan/blue}] {pos}/{len} ({per_sec}, eta {eta})",
                     )
                     .expect("valid template")
+                    .with_key("per_sec", rate)
                     .progress_chars("=> "),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
                 ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})")
-                    .expect("valid template"),
+                    .expect("valid template")
+                    .with_key("per_sec", rate),
             ),
         };
         bar.set_message(what.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
     }
+}
+
+/// A whole number of items per second: `12,345/s`.
+fn rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec().round() as u64));
 }
