@@ -131,9 +131,14 @@ pub struct GlobalArgs {
     pub tlsfirst: bool,
 
     /// Time to wait for the connection and for each request [default: 5s]
-    #[arg(long, env = "NATS_TIMEOUT", global = true, value_name = "DURATION",
-          value_parser = crate::units::parse_duration, help_heading = "Connection")]
-    pub timeout: Option<std::time::Duration>,
+    #[arg(
+        long,
+        env = "NATS_TIMEOUT",
+        global = true,
+        value_name = "DURATION",
+        help_heading = "Connection"
+    )]
+    pub timeout: Option<String>,
 
     /// natscli context to use: a name, or a path to a context .json file
     #[arg(
@@ -220,6 +225,10 @@ pub enum Command {
     #[command(after_long_help = WORK_EXAMPLES)]
     Work(WorkArgs),
 
+    /// Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in
+    #[command(subcommand)]
+    Dlq(DlqCommand),
+
     /// Print a shell completion script
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -251,7 +260,7 @@ pub enum StreamCommand {
 
     /// Change an existing stream's settings
     #[command(after_long_help = STREAM_EDIT_EXAMPLES)]
-    Edit(StreamAddArgs),
+    Edit(StreamEditArgs),
 
     /// List streams with their queue health
     #[command(alias = "list", after_long_help = STREAM_LS_EXAMPLES)]
@@ -297,13 +306,40 @@ Examples:
   jq-nats stream rm orders_stream --force
   jq-nats stream rm orders_stream --keep-dlq --force";
 
-/// Settings of `stream add` and `stream edit`. Every setting is optional here: `add` fills what
-/// is missing with the job-queue defaults, `edit` keeps what the stream has.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StreamAddArgs {
     /// Stream name
     pub name: String,
 
+    #[command(flatten)]
+    pub settings: StreamSettings,
+
+    /// Name of the dead-letter stream [default: NAME_dlq]
+    #[arg(long, value_name = "NAME", conflicts_with = "no_dlq")]
+    pub dlq: Option<String>,
+
+    /// Do not create a dead-letter stream
+    #[arg(long)]
+    pub no_dlq: bool,
+
+    /// Apply settings that differ from the existing stream's
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct StreamEditArgs {
+    /// Stream name
+    pub name: String,
+
+    #[command(flatten)]
+    pub settings: StreamSettings,
+}
+
+/// Settings of `stream add` and `stream edit`. Every setting is optional here: `add` fills what
+/// is missing with the job-queue defaults, `edit` keeps what the stream has.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StreamSettings {
     /// Subjects the stream captures, comma-separated or repeated
     #[arg(long, value_delimiter = ',', value_name = "SUBJECTS")]
     pub subjects: Vec<String>,
@@ -375,21 +411,9 @@ pub struct StreamAddArgs {
     /// Stream description
     #[arg(long)]
     pub description: Option<String>,
-
-    /// Name of the dead-letter stream [default: NAME_dlq]
-    #[arg(long, value_name = "NAME", conflicts_with = "no_dlq")]
-    pub dlq: Option<String>,
-
-    /// Do not create a dead-letter stream
-    #[arg(long)]
-    pub no_dlq: bool,
-
-    /// Apply settings that differ from the existing stream's (stream add only)
-    #[arg(long)]
-    pub update: bool,
 }
 
-impl StreamAddArgs {
+impl StreamSettings {
     /// The value of a `--flag/--no-flag` pair: None when neither was given.
     pub fn tristate(yes: bool, no: bool) -> Option<bool> {
         match (yes, no) {
@@ -465,27 +489,33 @@ pub struct PublishArgs {
     /// Subject to publish to (no wildcards)
     pub subject: String,
 
-    /// Job body; read from stdin when left out and stdin is not a terminal
+    /// Job body, with templates; left out, jobs are read from stdin (not a terminal), whose
+    /// bytes are published as they are, without templates
     pub body: Option<String>,
 
-    /// Publish the body this many times, expanding templates each time
-    #[arg(long, value_name = "N")]
+    /// Publish the body this many times, expanding templates each time ({{Count}} is 1..N)
+    #[arg(long, value_name = "N", value_parser = |s: &str| s.parse::<u64>().ok()
+          .filter(|n| *n > 0).ok_or("expected a whole number, at least 1"))]
     pub count: Option<u64>,
 
     /// Header as KEY:VALUE, repeatable; values may use templates
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
 
-    /// Nats-Msg-Id template, for de-duplication within the stream's window
+    /// Nats-Msg-Id template, for de-duplication within the stream's window; a job with an id
+    /// is also resent safely when its acknowledgement times out. From stdin, {{Count}} is the
+    /// input line number
     #[arg(long, value_name = "TEMPLATE")]
     pub id: Option<String>,
 
-    /// How stdin is split into jobs: a job per line, or all of stdin as one job
+    /// How stdin is split into jobs: a job per line (empty lines are skipped), or all of stdin
+    /// as one job. Bytes are kept exactly; a line loses its "\n" and a "\r" before it
     #[arg(long, value_enum, default_value_t = SendOn::Newline)]
     pub send_on: SendOn,
 
-    /// Publishes awaiting their acknowledgement at once
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    /// Publishes awaiting their acknowledgement at once (at most 5000, the client's limit)
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=5000))]
     pub window: usize,
 }
 
@@ -586,6 +616,291 @@ pub struct WorkArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s",
           value_parser = crate::units::parse_duration)]
     pub grace: std::time::Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// List dead jobs: sequence, subject, attempts, reason, age, and where the payload is
+    #[command(alias = "list", after_long_help = DLQ_LS_EXAMPLES)]
+    Ls(DlqLsArgs),
+
+    /// Show one dead job whole: why it died, its headers, its history and its payload
+    #[command(after_long_help = DLQ_SHOW_EXAMPLES, allow_missing_positional = true)]
+    Show(DlqShowArgs),
+
+    /// Process every dead job once, with a command or by writing it out, then exit
+    #[command(after_long_help = DLQ_DRAIN_EXAMPLES)]
+    Drain(DlqDrainArgs),
+
+    /// Publish dead jobs again to their original subjects, then remove them from the DLQ
+    #[command(after_long_help = DLQ_REPLAY_EXAMPLES)]
+    Replay(DlqReplayArgs),
+
+    /// Delete dead jobs for good
+    #[command(after_long_help = DLQ_PURGE_EXAMPLES)]
+    Purge(DlqPurgeArgs),
+
+    /// Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries
+    #[command(after_long_help = DLQ_RECONCILE_EXAMPLES)]
+    Reconcile(DlqReconcileArgs),
+}
+
+/// What STREAM and SEQ mean, under every `dlq` command's examples.
+macro_rules! dlq_note {
+    () => {
+        "
+
+STREAM is the work stream (e.g. orders_stream) or its dead-letter stream; it may be left
+out when only one stream has a dead-letter queue. SEQ is a dead job's sequence in the work
+stream, as `dlq ls` and the worker's logs show it."
+    };
+}
+
+const DLQ_LS_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq ls
+  jq-nats dlq ls orders_stream --reason 'exit code (3|4)' --since 1h
+  jq-nats dlq ls --subject 'orders.eu.*' --min-attempts 3 --json | jq -c 'select(.type == \"job\")'
+
+PAYLOAD says where the job's bytes are: dlq (a full copy), parked (only in the work
+stream, pointed at by an advisory: run `dlq reconcile`), unrecorded (parked with no DLQ
+entry at all: run `dlq reconcile`), lost (the advisory points at nothing).",
+    dlq_note!()
+);
+
+const DLQ_SHOW_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq show 448
+  jq-nats dlq show orders_stream 448 --json
+  jq-nats dlq show 448 --raw > job.bin",
+    dlq_note!()
+);
+
+const DLQ_DRAIN_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq drain -- ./fix-order.sh
+  jq-nats dlq drain orders_stream --max 10 -- python3 reprocess.py
+  jq-nats dlq drain orders_stream > dead-jobs.txt
+  jq-nats dlq drain --json > dead-jobs.ndjson
+  jq-nats dlq drain --dry-run
+
+With COMMAND, each dead job goes to it as in `work`: the payload on stdin, metadata in
+  JQ_STREAM JQ_CONSUMER JQ_SUBJECT JQ_SEQ JQ_MSG_ID JQ_HEADER_<NAME>
+  JQ_ATTEMPTS JQ_DLQ_REASON JQ_DLQ_STREAM JQ_DLQ_SEQ JQ_DLQ_DIED_AT
+and leaves the DLQ only when COMMAND exits 0. Without COMMAND, each dead job is written
+to stdout (the raw payload and a newline, or an NDJSON object with --json) and removed
+once written.",
+    dlq_note!()
+);
+
+const DLQ_REPLAY_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq replay --seq 448
+  jq-nats dlq replay orders_stream --all --rate 50
+  jq-nats dlq replay --reason 'timed out' --since 2h --dry-run
+  jq-nats dlq replay --seq 448 --edit
+
+Each job is published to its original subject with its headers, a new Nats-Msg-Id
+(replay-STREAM-SEQ) and Jq-Replay-Of / Jq-Replay-Of-Job headers naming the dead entry;
+the entry is removed only after the work stream acked the new job.",
+    dlq_note!()
+);
+
+const DLQ_PURGE_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq purge --seq 448 --force
+  jq-nats dlq purge orders_stream --reason 'invalid input' --force
+  jq-nats dlq purge --all --dry-run",
+    dlq_note!()
+);
+
+const DLQ_RECONCILE_EXAMPLES: &str = concat!(
+    "\
+Examples:
+  jq-nats dlq reconcile
+  jq-nats dlq reconcile orders_stream --dry-run
+
+Jobs that ran out of attempts stay parked in the work stream, where a re-created consumer
+would run them again. reconcile copies each one into the DLQ (when the DLQ takes copies),
+waits for the copy's ack, then removes the original, and removes duplicate entries.",
+    dlq_note!()
+);
+
+/// Which dead jobs, by what they hold.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DlqFilter {
+    /// Only jobs whose original subject matches (wildcards allowed)
+    #[arg(long, value_name = "SUBJECT")]
+    pub subject: Option<String>,
+
+    /// Only jobs that died at or after this time: RFC 3339, or a duration ago like 1h
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub since: Option<time::OffsetDateTime>,
+
+    /// Only jobs that died before this time: RFC 3339, or a duration ago like 30m
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub until: Option<time::OffsetDateTime>,
+
+    /// Only jobs whose reason matches this regular expression
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub reason: Option<regex::Regex>,
+
+    /// Only jobs tried at least N times
+    #[arg(long, value_name = "N")]
+    pub min_attempts: Option<u64>,
+}
+
+impl DlqFilter {
+    pub fn is_empty(&self) -> bool {
+        self.subject.is_none()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.reason.is_none()
+            && self.min_attempts.is_none()
+    }
+}
+
+/// `--since`/`--until`: an RFC 3339 time, or a duration before now.
+pub fn parse_when(input: &str) -> Result<time::OffsetDateTime, String> {
+    if let Ok(t) =
+        time::OffsetDateTime::parse(input.trim(), &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(t);
+    }
+    match crate::units::parse_duration(input) {
+        Ok(d) => Ok(time::OffsetDateTime::now_utc() - d),
+        Err(_) => Err(format!(
+            "invalid time `{input}`: expected RFC 3339 (2026-05-01T12:00:00Z) or a duration ago (90m, 2h, 1d)"
+        )),
+    }
+}
+
+fn parse_regex(input: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(input).map_err(|e| e.to_string())
+}
+
+/// `--rate`: jobs per second, as `N` or `N/s`.
+pub fn parse_rate(input: &str) -> Result<f64, String> {
+    let n = input.trim().trim_end_matches("/s");
+    match n.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "invalid rate `{input}`: expected jobs per second, like 10 or 10/s"
+        )),
+    }
+}
+
+/// Which dead jobs a command changes: by sequence, all, or by filters.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DlqSelect {
+    /// Dead job by its sequence in the work stream, comma-separated or repeated
+    #[arg(long, value_name = "SEQ", value_delimiter = ',')]
+    pub seq: Vec<u64>,
+
+    /// Every dead job (filters still apply)
+    #[arg(long, conflicts_with = "seq")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub filter: DlqFilter,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqLsArgs {
+    /// Work stream whose dead jobs to list
+    pub stream: Option<String>,
+
+    #[command(flatten)]
+    pub filter: DlqFilter,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqShowArgs {
+    /// Work stream
+    pub stream: Option<String>,
+
+    /// The dead job's sequence in the work stream
+    pub seq: u64,
+
+    /// Write only the payload, byte for byte
+    #[arg(long, conflicts_with = "json")]
+    pub raw: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqDrainArgs {
+    /// Work stream whose dead jobs to drain
+    pub stream: Option<String>,
+
+    /// Command run once per dead job, and its arguments (no shell)
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+
+    /// Stop after N dead jobs
+    #[arg(long, value_name = "N")]
+    pub max: Option<u64>,
+
+    /// Show what would be drained, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Kill COMMAND (its whole process group) when it runs longer, counting a failure
+    #[arg(long = "handler-timeout", value_name = "DURATION",
+          value_parser = crate::units::parse_duration)]
+    pub handler_timeout: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqReplayArgs {
+    /// Work stream whose dead jobs to replay
+    pub stream: Option<String>,
+
+    #[command(flatten)]
+    pub select: DlqSelect,
+
+    /// Most jobs published per second, as N or N/s
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Show what would be replayed, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Open $VISUAL or $EDITOR on each payload before it is published
+    #[arg(long, conflicts_with = "dry_run")]
+    pub edit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqPurgeArgs {
+    /// Work stream whose dead jobs to purge
+    pub stream: Option<String>,
+
+    #[command(flatten)]
+    pub select: DlqSelect,
+
+    /// Delete without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'f')]
+    pub force: bool,
+
+    /// Show what would be deleted, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DlqReconcileArgs {
+    /// Work stream to reconcile with its DLQ
+    pub stream: Option<String>,
+
+    /// Show what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const COMPLETIONS_EXAMPLES: &str = "\

@@ -190,6 +190,12 @@ fn select_context(global: &GlobalArgs, matches: &ArgMatches) -> Result<Option<Co
             selected_by,
         }));
     }
+    if value.ends_with(".json") && (value.contains('/') || value.contains('\\')) {
+        return Err(with_hint(
+            anyhow!("context file {value} (from {selected_by}) does not exist"),
+            "give the path to an existing context .json file, or a context name",
+        ));
+    }
     if value.contains("..") || value.contains('/') || value.contains('\\') {
         return Err(with_hint(
             anyhow!("invalid context name `{value}` (from {selected_by})"),
@@ -300,7 +306,7 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
         || Source::Context(context.as_ref().map(|c| c.name.clone()).unwrap_or_default());
 
     if let (Some(c), Some(nsc)) = (&context, non_empty(&file.nsc)) {
-        return Err(nsc_unsupported(&c.name, &nsc));
+        return Err(nsc_unsupported(&format!("context `{}`", c.name), &nsc));
     }
 
     // flag (or its env var) > context field > nothing
@@ -347,7 +353,7 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
         });
     if servers.value.trim_start().starts_with("nsc://") {
         return Err(nsc_unsupported(
-            context.as_ref().map(|c| c.name.as_str()).unwrap_or("-"),
+            &format!("the server URL (from {})", servers.source),
             &servers.value,
         ));
     }
@@ -368,11 +374,15 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
             source: Source::Default,
         }
     };
-    let timeout = match global.timeout {
-        Some(t) => Setting {
-            value: t,
-            source: flag_source(matches, "timeout", "timeout", "NATS_TIMEOUT"),
-        },
+    // Parsed here rather than by clap, so an empty NATS_TIMEOUT counts as unset (like the other
+    // NATS_* variables) and a bad one names where it came from.
+    let timeout = match global.timeout.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) => {
+            let source = flag_source(matches, "timeout", "timeout", "NATS_TIMEOUT");
+            let value = crate::units::parse_duration(text)
+                .map_err(|e| crate::error::usage(format!("{e} (from {source})")))?;
+            Setting { value, source }
+        }
         None => Setting {
             value: DEFAULT_TIMEOUT,
             source: Source::Default,
@@ -446,9 +456,9 @@ pub fn resolve(global: &GlobalArgs, matches: &ArgMatches) -> Result<Resolved> {
     Ok(resolved)
 }
 
-fn nsc_unsupported(context: &str, value: &str) -> anyhow::Error {
+fn nsc_unsupported(what: &str, value: &str) -> anyhow::Error {
     with_hint(
-        anyhow!("context `{context}` uses nsc (`{value}`), which jq-nats does not support"),
+        anyhow!("{what} uses nsc (`{value}`), which jq-nats does not support"),
         "run `nsc generate profile` for that user to get a creds file, then point the context at it: `nats context save NAME --server URL --creds FILE`",
     )
 }
@@ -519,13 +529,31 @@ impl Resolved {
         } else if self.token.is_some() || self.user.is_some() {
             "token"
         } else {
-            "none"
+            match self.url_credentials() {
+                Some((_, Some(_))) => "user and password (in the URL)",
+                Some((_, None)) => "token (in the URL)",
+                None => "none",
+            }
         }
+    }
+
+    /// The user and password (or a lone token) written in a server URL, as in
+    /// `nats://user:pass@host:4222`: async-nats does not read them from the URL itself.
+    fn url_credentials(&self) -> Option<(String, Option<String>)> {
+        self.server_list().iter().find_map(|url| {
+            let addr: async_nats::ServerAddr = url.parse().ok()?;
+            let user = addr.username()?.to_string();
+            Some((user, addr.password().map(str::to_string)))
+        })
     }
 
     /// Where the connection goes, for error messages: `nats://host:4222 (from flag --server)`.
     pub fn describe_server(&self) -> String {
-        format!("{} (from {})", self.servers.value, self.servers.source)
+        format!(
+            "{} (from {})",
+            redact_url(&self.servers.value),
+            self.servers.source
+        )
     }
 
     pub async fn connect_options(&self) -> Result<async_nats::ConnectOptions> {
@@ -576,6 +604,12 @@ impl Resolved {
         } else if let (Some(user), None) = (&self.user, &self.password) {
             // natscli sends a user without a password as a token.
             opts = opts.token(user.value.clone());
+        } else if self.user.is_none() && self.password.is_none() {
+            match self.url_credentials() {
+                Some((user, Some(pass))) => opts = opts.user_and_password(user, pass),
+                Some((token, None)) => opts = opts.token(token),
+                None => {}
+            }
         }
 
         if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
@@ -611,7 +645,8 @@ impl Resolved {
             let addr: async_nats::ServerAddr = url.parse().map_err(|e| {
                 with_hint(
                     anyhow!(
-                        "invalid server URL `{url}` (from {}): {e}",
+                        "invalid server URL `{}` (from {}): {e}",
+                        redact_url(&url),
                         self.servers.source
                     ),
                     "a server URL looks like nats://host:4222 or tls://host:4222",
@@ -633,7 +668,14 @@ impl Resolved {
                 "the server refused the credentials ({} auth); check them with `jq-nats context`",
                 self.auth_method()
             ),
-            K::Tls => "check the server's TLS setup and --tlsca/--tlscert/--tlskey (or the context's ca/cert/key)".to_string(),
+            _ if e.kind() == K::Tls || is_tls_failure(&e) => match &self.tls_ca {
+                Some(ca) => format!(
+                    "check the server's TLS setup and the CA file {} (from {}); --tlsca/--tlscert/--tlskey or the context's ca/cert/key set them",
+                    ca.value.display(),
+                    ca.source
+                ),
+                None => "the server uses TLS: trust the CA that signed its certificate with --tlsca FILE (or NATS_CA, or the context's ca)".to_string(),
+            },
             _ => "is the server running? Point jq-nats at it with --server URL, NATS_URL, or `nats context select NAME`".to_string(),
         };
         with_hint(anyhow::Error::new(e).context(what), hint)
@@ -657,6 +699,45 @@ impl Resolved {
             ContextBuilder::new().timeout(timeout).build(client)
         }
     }
+}
+
+/// Server URLs with any password or token in them hidden: `nats://user:***@host:4222`.
+pub fn redact_url(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| {
+            let start = url.find("://").map_or(0, |i| i + 3);
+            let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+            match url[start..end].rfind('@') {
+                Some(at) => {
+                    let info = &url[start..start + at];
+                    let kept = match info.split_once(':') {
+                        Some((user, _)) => format!("{user}:***"),
+                        // A lone user in a URL is a token.
+                        None => "***".to_string(),
+                    };
+                    format!("{}{kept}{}", &url[..start], &url[start + at..])
+                }
+                None => url.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A TLS handshake failure: async-nats reports it as an I/O error wrapping the rustls error.
+fn is_tls_failure(e: &async_nats::ConnectError) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<async_nats::rustls::Error>().is_some()
+            || c.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.is::<async_nats::rustls::Error>())
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// An nkey seed file holds the seed on a line of its own (natscli accepts decorated files too).
@@ -692,6 +773,16 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_secrets_in_urls() {
+        assert_eq!(
+            redact_url("nats://u:pw@h:4222,tls://tok@h2:4222,nats://h3:4222"),
+            "nats://u:***@h:4222,tls://***@h2:4222,nats://h3:4222"
+        );
+        assert_eq!(redact_url("h:4222"), "h:4222");
+        assert_eq!(redact_url("a:b@h"), "a:***@h");
+    }
 
     #[test]
     fn expands_vars_then_tilde() {

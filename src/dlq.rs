@@ -19,6 +19,8 @@ use async_nats::jetstream::stream::{Config, DiscardPolicy, RetentionPolicy};
 use async_nats::jetstream::Context;
 
 pub mod entry;
+pub mod read;
+pub mod store;
 
 /// Subject prefix of entries written by workers.
 pub const ENTRY_PREFIX: &str = "jqnats.dlq";

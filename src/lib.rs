@@ -8,6 +8,8 @@ pub mod cmd;
 pub mod context;
 pub mod dlq;
 pub mod error;
+pub mod generate;
 pub mod output;
+pub mod template;
 pub mod units;
 pub mod worker;

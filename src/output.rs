@@ -29,7 +29,7 @@ pub fn color_enabled(choice: ColorChoice, is_tty: bool) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             is_tty
-                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     }
@@ -113,6 +113,10 @@ impl Printer {
         } else {
             table.enforce_styling();
         }
+        // A key-value table has no header: an empty one would print as a blank line.
+        if header.iter().all(|h| h.is_empty()) {
+            return table;
+        }
         table.set_header(header.iter().map(|h| {
             let cell = comfy_table::Cell::new(h);
             if self.color_stdout {
@@ -142,15 +146,22 @@ impl Printer {
                         "{msg} [{bar:30.cyan/blue}] {pos}/{len} ({per_sec}, eta {eta})",
                     )
                     .expect("valid template")
+                    .with_key("per_sec", rate)
                     .progress_chars("=> "),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
                 ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})")
-                    .expect("valid template"),
+                    .expect("valid template")
+                    .with_key("per_sec", rate),
             ),
         };
         bar.set_message(what.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
     }
+}
+
+/// A whole number of items per second: `12,345/s`.
+fn rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec().round() as u64));
 }

@@ -1,13 +1,15 @@
 //! `jq-nats completions SHELL`: the completion script, generated from the clap model.
 
+use std::io::Write;
+
 use anyhow::Result;
-use clap::CommandFactory;
 
 use super::Env;
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::CompletionsArgs;
 
 pub fn run(_env: &Env, args: CompletionsArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "jq-nats", &mut out);
+    out.write_all(&crate::generate::completion(args.shell))?;
+    out.flush()?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Env;
-use crate::context::{resolve, Setting, Source};
+use crate::context::{redact_url, resolve, Setting, Source};
 
 #[derive(Serialize)]
 struct Row {
@@ -50,8 +50,16 @@ fn path_row(setting: &'static str, s: &Option<Setting<std::path::PathBuf>>) -> R
 pub fn run(env: &Env) -> Result<()> {
     let r = resolve(&env.global, &env.matches)?;
     let settings = vec![
-        row("server", &Some(r.servers.clone()), false),
-        row("user", &r.user, false),
+        row(
+            "server",
+            &Some(Setting {
+                value: redact_url(&r.servers.value),
+                source: r.servers.source.clone(),
+            }),
+            false,
+        ),
+        // A user without a password is sent as a token.
+        row("user", &r.user, r.password.is_none()),
         row("password", &r.password, true),
         row("token", &r.token, true),
         path_row("creds", &r.creds),

@@ -9,6 +9,7 @@ use crate::output::Printer;
 
 pub mod completions;
 pub mod context;
+pub mod dlq;
 pub mod publish;
 pub mod stream;
 pub mod work;
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli, matches: ArgMatches) -> Result<()> {
         },
         Command::Publish(args) => publish::run(&env, args).await,
         Command::Work(args) => work::run(&env, args).await,
+        Command::Dlq(cmd) => dlq::run(&env, cmd).await,
         Command::Completions(args) => completions::run(&env, args),
     }
 }

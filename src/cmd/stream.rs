@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use super::Env;
 use crate::cli::{
-    Discard, Retention, Storage, StreamAddArgs, StreamInfoArgs, StreamLsArgs, StreamRmArgs,
+    Discard, Retention, Storage, StreamAddArgs, StreamEditArgs, StreamInfoArgs, StreamLsArgs,
+    StreamRmArgs, StreamSettings,
 };
 use crate::dlq;
 use crate::error::{usage, with_hint};
@@ -62,7 +63,7 @@ fn default_config(name: &str) -> Config {
 }
 
 /// Applies the flags that were given on top of `base`.
-fn apply_args(mut c: Config, a: &StreamAddArgs) -> Config {
+fn apply_args(mut c: Config, a: &StreamSettings) -> Config {
     if !a.subjects.is_empty() {
         c.subjects = a.subjects.clone();
     }
@@ -106,13 +107,13 @@ fn apply_args(mut c: Config, a: &StreamAddArgs) -> Config {
     if let Some(v) = a.dupe_window {
         c.duplicate_window = v;
     }
-    if let Some(v) = StreamAddArgs::tristate(a.deny_delete, a.no_deny_delete) {
+    if let Some(v) = StreamSettings::tristate(a.deny_delete, a.no_deny_delete) {
         c.deny_delete = v;
     }
-    if let Some(v) = StreamAddArgs::tristate(a.deny_purge, a.no_deny_purge) {
+    if let Some(v) = StreamSettings::tristate(a.deny_purge, a.no_deny_purge) {
         c.deny_purge = v;
     }
-    if let Some(v) = StreamAddArgs::tristate(a.allow_direct, a.no_allow_direct) {
+    if let Some(v) = StreamSettings::tristate(a.allow_direct, a.no_allow_direct) {
         c.allow_direct = v;
     }
     if let Some(d) = &a.description {
@@ -286,22 +287,7 @@ async fn ensure_stream(
                 .map(|(field, to, from)| Changed { field, from, to })
                 .collect();
             if !update {
-                let list = changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {} (existing) vs {} (wanted)",
-                            c.field,
-                            show(&c.from),
-                            show(&c.to)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return Err(with_hint(
-                    anyhow!("{role} `{name}` already exists with different settings: {list}"),
-                    "add --update (or use `jq-nats stream edit`) to apply the wanted settings",
-                ));
+                return Err(differs_error(role, name, &changes));
             }
             let mut config = want.clone();
             // Keep what jq-nats does not manage (placement, metadata, ...).
@@ -318,6 +304,25 @@ async fn ensure_stream(
             })
         }
     }
+}
+
+fn differs_error(role: &str, name: &str, changes: &[Changed]) -> anyhow::Error {
+    let list = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {} (existing) vs {} (wanted)",
+                c.field,
+                show(&c.from),
+                show(&c.to)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    with_hint(
+        anyhow!("{role} `{name}` already exists with different settings: {list}"),
+        "add --update (or use `jq-nats stream edit`) to apply the wanted settings",
+    )
 }
 
 fn show(v: &str) -> &str {
@@ -364,7 +369,8 @@ pub async fn require_info(js: &Context, name: &str) -> Result<StreamInfo> {
     if let Some(info) = get_info(js, name).await? {
         return Ok(info);
     }
-    let names: Vec<String> = js.stream_names().try_collect().await.unwrap_or_default();
+    let mut names: Vec<String> = js.stream_names().try_collect().await.unwrap_or_default();
+    names.sort();
     let hint = if names.is_empty() {
         "there are no streams; create one with `jq-nats stream add NAME --subjects SUBJECT`"
             .to_string()
@@ -382,7 +388,7 @@ struct AddView {
 
 pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     validate_stream_name(&args.name)?;
-    if args.subjects.is_empty() {
+    if args.settings.subjects.is_empty() {
         return Err(usage(format!(
             "stream add needs --subjects: which subjects `{}` takes jobs from (e.g. --subjects 'orders.*')",
             args.name
@@ -391,21 +397,32 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     if let Some(d) = &args.dlq {
         validate_stream_name(d)?;
     }
-    let want = apply_args(default_config(&args.name), &args);
+    let want = apply_args(default_config(&args.name), &args.settings);
     let conn = env.connect().await?;
     let js = &conn.js;
 
-    // The DLQ comes first: since nats-server 2.10.25 advisories are only sent when something
-    // listens, so it must exist before any consumer can give up on a job.
-    let dlq_view = if args.no_dlq {
-        None
-    } else {
-        let dlq_name = args
-            .dlq
+    // A work stream with other settings is refused before anything is made or changed, and
+    // the refusal names its fields rather than those of its DLQ (whose size follows it).
+    if !args.update {
+        if let Some(info) = get_info(js, &args.name).await? {
+            let changes: Vec<Changed> = differences(&want, &info.config)
+                .into_iter()
+                .map(|(field, to, from)| Changed { field, from, to })
+                .collect();
+            if !changes.is_empty() {
+                return Err(differs_error("stream", &args.name, &changes));
+            }
+        }
+    }
+
+    let dlq_name = (!args.no_dlq).then(|| {
+        args.dlq
             .clone()
-            .unwrap_or_else(|| dlq::default_name(&args.name));
+            .unwrap_or_else(|| dlq::default_name(&args.name))
+    });
+    if let Some(dlq_name) = &dlq_name {
         if let Some(existing) = dlq::find(js, &args.name).await? {
-            if existing != dlq_name {
+            if existing != *dlq_name {
                 return Err(with_hint(
                     anyhow!(
                         "stream `{existing}` already captures the dead-letter advisories of `{}`",
@@ -415,17 +432,30 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
                 ));
             }
         }
-        Some(
-            ensure_stream(
-                js,
-                &dlq::stream_config(&want, &dlq_name),
-                args.update,
-                "dead-letter stream",
-            )
-            .await?,
+    }
+    let dlq_config = dlq_name.as_ref().map(|n| dlq::stream_config(&want, n));
+
+    // A new DLQ comes first: since nats-server 2.10.25 advisories are only sent when something
+    // listens, so it must exist before any consumer can give up on a job. When the stream is
+    // being updated, the stream goes first, so a change the server refuses leaves both as
+    // they were.
+    let (stream_view, dlq_view) = if get_info(js, &args.name).await?.is_some() {
+        let stream_view = ensure_stream(js, &want, args.update, "stream").await?;
+        let dlq_view = match &dlq_config {
+            Some(c) => Some(ensure_stream(js, c, args.update, "dead-letter stream").await?),
+            None => None,
+        };
+        (stream_view, dlq_view)
+    } else {
+        let dlq_view = match &dlq_config {
+            Some(c) => Some(ensure_stream(js, c, args.update, "dead-letter stream").await?),
+            None => None,
+        };
+        (
+            ensure_stream(js, &want, args.update, "stream").await?,
+            dlq_view,
         )
     };
-    let stream_view = ensure_stream(js, &want, args.update, "stream").await?;
     let view = AddView {
         stream: stream_view,
         dlq: dlq_view,
@@ -460,13 +490,32 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     print_info(env, js, &info).await
 }
 
-pub async fn edit(env: &Env, args: StreamAddArgs) -> Result<()> {
+pub async fn edit(env: &Env, args: StreamEditArgs) -> Result<()> {
     validate_stream_name(&args.name)?;
     let conn = env.connect().await?;
     let js = &conn.js;
     let info = require_info(js, &args.name).await?;
-    let want = apply_args(info.config.clone(), &args);
+    let want = apply_args(info.config.clone(), &args.settings);
     let view = ensure_stream(js, &want, true, "stream").await?;
+    // A DLQ made by jq-nats follows its stream's storage, replicas and size.
+    if let Some(dlq_name) = dlq::find(js, &args.name).await? {
+        if let Some(dlq_info) = get_info(js, &dlq_name).await? {
+            if dlq::takes_entries(&dlq_info.config, &args.name) {
+                let dlq_view = ensure_stream(
+                    js,
+                    &dlq::stream_config(&want, &dlq_name),
+                    true,
+                    "dead-letter stream",
+                )
+                .await?;
+                if dlq_view.action == Action::Updated && !env.printer.json {
+                    env.printer.status(format!(
+                        "updated dead-letter stream {dlq_name} to follow it"
+                    ));
+                }
+            }
+        }
+    }
     if env.printer.json {
         return env.printer.json(&view);
     }
@@ -513,7 +562,7 @@ pub struct Health {
     pub oldest_age_secs: Option<u64>,
 }
 
-fn is_dlq_stream(info: &StreamInfo) -> bool {
+pub(crate) fn is_dlq_stream(info: &StreamInfo) -> bool {
     !info.config.subjects.is_empty()
         && info.config.subjects.iter().all(|s| {
             s.starts_with("$JS.EVENT.ADVISORY.")
@@ -522,7 +571,7 @@ fn is_dlq_stream(info: &StreamInfo) -> bool {
 }
 
 /// The DLQ of `stream` among `all` streams: the one capturing its max-deliveries advisories.
-fn dlq_of<'a>(stream: &str, all: &'a [StreamInfo]) -> Option<&'a StreamInfo> {
+pub(crate) fn dlq_of<'a>(stream: &str, all: &'a [StreamInfo]) -> Option<&'a StreamInfo> {
     let probe = format!("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.x");
     all.iter().find(|s| {
         s.config
@@ -582,7 +631,7 @@ async fn health(
     ))
 }
 
-async fn all_streams(js: &Context) -> Result<Vec<StreamInfo>> {
+pub(crate) async fn all_streams(js: &Context) -> Result<Vec<StreamInfo>> {
     let mut all: Vec<StreamInfo> = js
         .streams()
         .try_collect()
@@ -682,6 +731,7 @@ struct InfoView<'a> {
 }
 
 pub async fn info(env: &Env, args: StreamInfoArgs) -> Result<()> {
+    validate_stream_name(&args.name)?;
     let conn = env.connect().await?;
     let info = require_info(&conn.js, &args.name).await?;
     print_info(env, &conn.js, &info).await

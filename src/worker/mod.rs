@@ -127,7 +127,7 @@ pub(crate) struct Session {
 impl Session {
     /// Whether a pull request may go out now: connected, and not pausing after a refusal.
     pub fn can_request(&self) -> bool {
-        self.connected && self.paused_until.map_or(true, |t| Instant::now() >= t)
+        self.connected && self.paused_until.is_none_or(|t| Instant::now() >= t)
     }
 
     fn warn_once(&mut self, key: &str, text: &str) {

@@ -2,6 +2,8 @@
 //! environment, and an independent async-nats client to check outcomes.
 #![allow(dead_code)]
 
+pub mod auth;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
@@ -286,4 +288,24 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
+}
+
+impl Server {
+    /// Like [`Server::start_with_config`], but the config is made once the server's temp dir
+    /// exists, so it can point at files (certificates, keys) written there first.
+    pub fn start_with_config_in(make: impl FnOnce(&Path) -> String) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = make(dir.path());
+        let conf_path = dir.path().join("server.conf");
+        std::fs::write(&conf_path, config).expect("write server config");
+        let mut server = Server {
+            child: None,
+            dir,
+            port: 0,
+            url: String::new(),
+            config: Some(conf_path),
+        };
+        server.spawn(None);
+        server
+    }
 }

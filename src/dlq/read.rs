@@ -1,0 +1,837 @@
+//! Reading a DLQ: its entries by sequence (no consumer needed, so a work-retention DLQ that
+//! already has the article's consumer can be read too), parsed into the three kinds, grouped
+//! per dead job `(stream, stream_seq)` with duplicates kept aside, pointers resolved against
+//! the work stream, and parked jobs that never got an entry found in the work stream.
+//!
+//! Entry kinds:
+//! - a full copy on `jqnats.dlq.<STREAM>.<SEQ>` ([`entry`](super::entry) format): the payload
+//!   and headers are in the DLQ;
+//! - a MAX_DELIVERIES or MSG_TERMINATED advisory: a pointer, resolved by fetching `stream_seq`
+//!   from the work stream (the job is "parked" there, or "lost" when it is gone);
+//! - anything else is foreign: reported, never touched.
+//!
+//! One dead job may have several entries (a server before 2.12.9 can repeat an advisory, a
+//! worker that died after writing its copy leaves the advisory too): a full copy wins, the
+//! others are its duplicates.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, Result};
+use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, Info as ConsumerInfo};
+use async_nats::jetstream::message::StreamMessage;
+use async_nats::jetstream::stream::{Info as StreamInfo, RawMessageErrorKind, RetentionPolicy};
+use async_nats::jetstream::Context;
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use futures::TryStreamExt;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::entry::{self, DeadJob};
+use super::subject_matches;
+
+/// Set on entries that jq-nats itself wrote while reconciling (not by a worker), saying what
+/// the entry was made from.
+pub const H_ORIGIN: &str = "Jq-Dlq-Origin";
+
+/// The kind of a pointer entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerKind {
+    MaxDeliveries,
+    Terminated,
+}
+
+impl PointerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PointerKind::MaxDeliveries => "max_deliveries",
+            PointerKind::Terminated => "terminated",
+        }
+    }
+}
+
+/// A server advisory in the DLQ: it names the dead job, it does not hold it.
+#[derive(Debug, Clone)]
+pub struct Pointer {
+    pub dlq_seq: u64,
+    /// The entry's subject in the DLQ.
+    pub subject: String,
+    pub kind: PointerKind,
+    pub consumer: String,
+    pub deliveries: u64,
+    pub at: Option<OffsetDateTime>,
+    /// The reason a client gave with `+TERM`.
+    pub reason: Option<String>,
+}
+
+/// A full copy of a dead job in the DLQ.
+#[derive(Debug, Clone)]
+pub struct Copy {
+    pub dlq_seq: u64,
+    pub job: DeadJob,
+    /// When the entry was stored.
+    pub stored: OffsetDateTime,
+    /// What jq-nats made the copy from, when it was not written by a worker.
+    pub origin: Option<String>,
+}
+
+/// An entry that is not a dead job of the stream: kept as it is.
+#[derive(Debug, Clone)]
+pub struct Foreign {
+    pub dlq_seq: u64,
+    pub subject: String,
+    pub why: String,
+}
+
+/// One parsed DLQ entry.
+#[derive(Debug)]
+pub enum Entry {
+    Copy(Box<Copy>),
+    Pointer {
+        seq: u64,
+        pointer: Pointer,
+    },
+    Foreign(Foreign),
+    /// A dead job of another work stream (a DLQ may serve several).
+    OtherStream,
+}
+
+#[derive(Deserialize)]
+struct AdvisoryJson {
+    #[serde(rename = "type", default)]
+    kind: String,
+    stream: String,
+    #[serde(default)]
+    consumer: String,
+    stream_seq: u64,
+    #[serde(default)]
+    deliveries: u64,
+    #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.as_str())
+}
+
+/// The dead job held by a full-copy entry, read back from its headers.
+pub fn dead_job_from_entry(headers: &HeaderMap, payload: Bytes) -> Result<DeadJob, String> {
+    let stream = header(headers, entry::H_STREAM)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("no {} header", entry::H_STREAM))?;
+    let seq: u64 = header(headers, entry::H_SEQ)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no valid {} header", entry::H_SEQ))?;
+    let subject = header(headers, entry::H_SUBJECT)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("no {} header", entry::H_SUBJECT))?;
+    let text = |name: &str| header(headers, name).unwrap_or_default().to_string();
+    let number = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<i32>().ok());
+    let stderr_tail = header(headers, entry::H_STDERR)
+        .map(|raw| serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string()));
+    Ok(DeadJob {
+        stream: stream.to_string(),
+        seq,
+        subject: subject.to_string(),
+        consumer: text(entry::H_CONSUMER),
+        attempts: header(headers, entry::H_ATTEMPTS)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0),
+        reason: text(entry::H_REASON),
+        exit_code: number(entry::H_EXIT_CODE),
+        signal: number(entry::H_SIGNAL),
+        timed_out: header(headers, entry::H_TIMED_OUT).is_some_and(|v| v == "true"),
+        stderr_tail,
+        died_at: text(entry::H_DIED_AT),
+        worker: text(entry::H_WORKER),
+        payload,
+        headers: Some(DeadJob::original_headers(headers)),
+    })
+}
+
+/// Classifies one DLQ message for the work stream `work`.
+pub fn parse(msg: StreamMessage, work: &str) -> Entry {
+    let subject = msg.subject.to_string();
+    let tokens: Vec<&str> = subject.split('.').collect();
+    let foreign = |why: String| {
+        Entry::Foreign(Foreign {
+            dlq_seq: msg.sequence,
+            subject: subject.clone(),
+            why,
+        })
+    };
+    let prefix: Vec<&str> = super::ENTRY_PREFIX.split('.').collect();
+    if tokens.len() == prefix.len() + 2 && tokens[..prefix.len()] == prefix[..] {
+        if tokens[prefix.len()] != work {
+            return Entry::OtherStream;
+        }
+        return match dead_job_from_entry(&msg.headers, msg.payload.clone()) {
+            Ok(job) if job.stream == work && tokens[prefix.len() + 1] == job.seq.to_string() => {
+                Entry::Copy(Box::new(Copy {
+                    dlq_seq: msg.sequence,
+                    origin: header(&msg.headers, H_ORIGIN).map(str::to_string),
+                    stored: msg.time,
+                    job,
+                }))
+            }
+            Ok(job) => foreign(format!(
+                "its headers name {}:{}, its subject another job",
+                job.stream, job.seq
+            )),
+            Err(why) => foreign(format!("not a jq-nats dead-job entry: {why}")),
+        };
+    }
+    let kind = match tokens.as_slice() {
+        ["$JS", "EVENT", "ADVISORY", "CONSUMER", "MAX_DELIVERIES", _, _] => {
+            PointerKind::MaxDeliveries
+        }
+        ["$JS", "EVENT", "ADVISORY", "CONSUMER", "MSG_TERMINATED", _, _] => PointerKind::Terminated,
+        _ => return foreign("not a dead-job entry or advisory".into()),
+    };
+    if tokens[5] != work {
+        return Entry::OtherStream;
+    }
+    match serde_json::from_slice::<AdvisoryJson>(&msg.payload) {
+        Ok(a) if a.stream == work => Entry::Pointer {
+            seq: a.stream_seq,
+            pointer: Pointer {
+                dlq_seq: msg.sequence,
+                subject: subject.clone(),
+                kind,
+                consumer: if a.consumer.is_empty() {
+                    tokens[6].to_string()
+                } else {
+                    a.consumer
+                },
+                deliveries: a.deliveries,
+                at: a
+                    .timestamp
+                    .as_deref()
+                    .and_then(parse_time)
+                    .or(Some(msg.time)),
+                reason: a.reason.filter(|r| !r.is_empty()),
+            },
+        },
+        Ok(a) => foreign(format!(
+            "advisory ({}) names stream `{}`, its subject `{work}`",
+            a.kind, a.stream
+        )),
+        Err(e) => foreign(format!("advisory that does not parse: {e}")),
+    }
+}
+
+/// Where a dead job's original message is.
+#[derive(Debug, Clone)]
+pub enum Original {
+    /// Not looked up.
+    Unchecked,
+    /// Gone from the work stream (acked by a worker after its copy, terminated, deleted).
+    Gone,
+    /// Still in the work stream.
+    Present {
+        msg: StreamMessage,
+        /// The consumer that will deliver it again (a consumer re-created since it died).
+        redelivered_by: Option<String>,
+    },
+}
+
+/// The consumer that gave up on a job that has no entry.
+#[derive(Debug, Clone)]
+pub struct ParkedBy {
+    pub consumer: String,
+    pub max_deliver: i64,
+}
+
+/// Where a dead job's payload can be had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// A full copy is in the DLQ.
+    Copied,
+    /// Only a pointer in the DLQ; the payload is parked in the work stream.
+    Parked,
+    /// Only a pointer in the DLQ, and the work stream no longer has the payload.
+    Lost,
+    /// Parked in the work stream with no DLQ entry at all (the advisory never arrived).
+    Unrecorded,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Copied => "dlq",
+            State::Parked => "parked",
+            State::Lost => "lost",
+            State::Unrecorded => "unrecorded",
+        }
+    }
+}
+
+/// One dead job and every DLQ entry about it.
+#[derive(Debug, Clone)]
+pub struct Dead {
+    pub stream: String,
+    pub seq: u64,
+    /// The full copy that wins (the first written).
+    pub copy: Option<Copy>,
+    /// Further full copies of the same job.
+    pub extra_copies: Vec<Copy>,
+    pub pointers: Vec<Pointer>,
+    pub original: Original,
+    /// Set for jobs found parked in the work stream.
+    pub parked_by: Option<ParkedBy>,
+}
+
+impl Dead {
+    pub fn new(stream: &str, seq: u64) -> Dead {
+        Dead {
+            stream: stream.to_string(),
+            seq,
+            copy: None,
+            extra_copies: vec![],
+            pointers: vec![],
+            original: Original::Unchecked,
+            parked_by: None,
+        }
+    }
+
+    pub fn original_msg(&self) -> Option<&StreamMessage> {
+        match &self.original {
+            Original::Present { msg, .. } => Some(msg),
+            _ => None,
+        }
+    }
+
+    pub fn state(&self) -> State {
+        if self.copy.is_some() {
+            State::Copied
+        } else if self.original_msg().is_none() {
+            State::Lost
+        } else if self.pointers.is_empty() {
+            State::Unrecorded
+        } else {
+            State::Parked
+        }
+    }
+
+    pub fn subject(&self) -> Option<&str> {
+        if let Some(c) = &self.copy {
+            return Some(&c.job.subject);
+        }
+        self.original_msg().map(|m| m.subject.as_str())
+    }
+
+    /// The job's bytes, from its copy or its parked original.
+    pub fn payload(&self) -> Option<&Bytes> {
+        if let Some(c) = &self.copy {
+            return Some(&c.job.payload);
+        }
+        self.original_msg().map(|m| &m.payload)
+    }
+
+    /// The job's own headers, as it was published.
+    pub fn job_headers(&self) -> Option<HeaderMap> {
+        if let Some(c) = &self.copy {
+            return Some(c.job.headers.clone().unwrap_or_default());
+        }
+        self.original_msg().map(|m| m.headers.clone())
+    }
+
+    pub fn attempts(&self) -> Option<u64> {
+        if let Some(c) = &self.copy {
+            return Some(c.job.attempts);
+        }
+        if let Some(p) = self.pointers.first() {
+            return Some(p.deliveries);
+        }
+        self.parked_by
+            .as_ref()
+            .and_then(|p| u64::try_from(p.max_deliver).ok())
+    }
+
+    pub fn consumer(&self) -> Option<&str> {
+        if let Some(c) = self.copy.as_ref().filter(|c| !c.job.consumer.is_empty()) {
+            return Some(&c.job.consumer);
+        }
+        if let Some(p) = self.pointers.first() {
+            return Some(&p.consumer);
+        }
+        self.parked_by.as_ref().map(|p| p.consumer.as_str())
+    }
+
+    pub fn reason(&self) -> String {
+        if let Some(c) = &self.copy {
+            return c.job.reason.clone();
+        }
+        if let Some(p) = self.pointers.first() {
+            return pointer_reason(p);
+        }
+        "parked after its last attempt; no advisory reached the DLQ".into()
+    }
+
+    pub fn died_at(&self) -> Option<OffsetDateTime> {
+        if let Some(c) = &self.copy {
+            return parse_time(&c.job.died_at).or(Some(c.stored));
+        }
+        self.pointers.first().and_then(|p| p.at)
+    }
+
+    /// The entry that stands for the job: (DLQ sequence, kind).
+    pub fn entry(&self) -> Option<(u64, &'static str)> {
+        if let Some(c) = &self.copy {
+            return Some((c.dlq_seq, "copy"));
+        }
+        self.pointers.first().map(|p| (p.dlq_seq, p.kind.name()))
+    }
+
+    /// The other entries about the same job.
+    pub fn duplicates(&self) -> Vec<(u64, &'static str)> {
+        let mut out: Vec<(u64, &'static str)> = self
+            .extra_copies
+            .iter()
+            .map(|c| (c.dlq_seq, "copy"))
+            .collect();
+        let skip = usize::from(self.copy.is_none());
+        out.extend(
+            self.pointers
+                .iter()
+                .skip(skip)
+                .map(|p| (p.dlq_seq, p.kind.name())),
+        );
+        out.sort();
+        out
+    }
+
+    /// Every DLQ sequence holding an entry about this job.
+    pub fn entry_seqs(&self) -> Vec<u64> {
+        let mut out: Vec<u64> = self.copy.iter().map(|c| c.dlq_seq).collect();
+        out.extend(self.extra_copies.iter().map(|c| c.dlq_seq));
+        out.extend(self.pointers.iter().map(|p| p.dlq_seq));
+        out.sort();
+        out
+    }
+
+    fn add(&mut self, entry: Entry) {
+        match entry {
+            Entry::Copy(c) => {
+                if self.copy.is_none() {
+                    self.copy = Some(*c);
+                } else {
+                    self.extra_copies.push(*c);
+                }
+            }
+            Entry::Pointer { pointer, .. } => self.pointers.push(pointer),
+            Entry::Foreign(_) | Entry::OtherStream => {}
+        }
+    }
+}
+
+pub fn pointer_reason(p: &Pointer) -> String {
+    match (p.kind, &p.reason) {
+        (PointerKind::MaxDeliveries, _) => {
+            format!("max deliveries reached ({} attempts)", p.deliveries)
+        }
+        (PointerKind::Terminated, Some(r)) => format!("terminated: {r}"),
+        (PointerKind::Terminated, None) => "terminated".into(),
+    }
+}
+
+/// Everything known about a work stream's dead jobs.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Dead jobs by their work-stream sequence.
+    pub jobs: BTreeMap<u64, Dead>,
+    pub foreign: Vec<Foreign>,
+    /// DLQ entries read (all kinds).
+    pub entries: u64,
+    /// Work-stream sequences that may be parked or may be in flight: left alone.
+    pub uncertain: Vec<u64>,
+    /// The DLQ sequence to read from next.
+    pub next_entry: u64,
+}
+
+impl Scan {
+    pub fn duplicate_count(&self) -> usize {
+        self.jobs.values().map(|d| d.duplicates().len()).sum()
+    }
+}
+
+/// Whether `err` means "no such message".
+pub fn is_not_found(kind: &RawMessageErrorKind) -> bool {
+    matches!(kind, RawMessageErrorKind::NoMessageFound)
+}
+
+/// The message at `seq`, or the first one after it, or None.
+pub async fn next_message(js: &Context, stream: &str, from: u64) -> Result<Option<StreamMessage>> {
+    let handle = js.get_stream_no_info(stream).await?;
+    match handle
+        .raw_message_builder()
+        .sequence(from)
+        .next_by_subject(">".to_string())
+        .send()
+        .await
+    {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if is_not_found(&e.kind()) => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "failed to read message {from} of stream `{stream}`"
+        ))),
+    }
+}
+
+/// The message at exactly `seq`, or None when it is gone.
+pub async fn get_message(js: &Context, stream: &str, seq: u64) -> Result<Option<StreamMessage>> {
+    let handle = js.get_stream_no_info(stream).await?;
+    match handle.get_raw_message(seq).await {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if is_not_found(&e.kind()) => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e)
+            .context(format!("failed to read message {seq} of stream `{stream}`"))),
+    }
+}
+
+/// Reads every entry of `dlq` about `work`'s jobs, `progress` called per entry.
+pub async fn read_dlq(
+    js: &Context,
+    dlq: &StreamInfo,
+    work: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Scan> {
+    let mut scan = Scan {
+        next_entry: dlq.state.first_sequence.max(1),
+        ..Default::default()
+    };
+    read_more(js, &dlq.config.name, work, &mut scan, progress).await?;
+    Ok(scan)
+}
+
+/// Reads the entries stored after the last one read; how many.
+pub async fn read_more(
+    js: &Context,
+    dlq: &str,
+    work: &str,
+    scan: &mut Scan,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let before = scan.entries;
+    while let Some(msg) = next_message(js, dlq, scan.next_entry).await? {
+        scan.next_entry = msg.sequence + 1;
+        scan.entries += 1;
+        progress(scan.entries);
+        let entry = parse(msg, work);
+        let seq = match &entry {
+            Entry::Foreign(f) => {
+                scan.foreign.push(f.clone());
+                continue;
+            }
+            Entry::OtherStream => continue,
+            Entry::Copy(c) => c.job.seq,
+            Entry::Pointer { seq, .. } => *seq,
+        };
+        scan.jobs
+            .entry(seq)
+            .or_insert_with(|| Dead::new(work, seq))
+            .add(entry);
+    }
+    Ok(scan.entries - before)
+}
+
+/// The subjects a consumer takes.
+pub fn consumer_filters(c: &ConsumerInfo) -> Vec<String> {
+    let mut out = c.config.filter_subjects.clone();
+    if !c.config.filter_subject.is_empty() {
+        out.push(c.config.filter_subject.clone());
+    }
+    out
+}
+
+/// The consumer of a work-queue stream that takes `subject` (work-queue consumers do not overlap).
+pub fn consumer_for<'a>(consumers: &'a [ConsumerInfo], subject: &str) -> Option<&'a ConsumerInfo> {
+    consumers.iter().find(|c| {
+        let filters = consumer_filters(c);
+        filters.is_empty() || filters.iter().any(|f| subject_matches(f, subject))
+    })
+}
+
+pub async fn consumers(js: &Context, stream: &str) -> Result<Vec<ConsumerInfo>> {
+    let handle = js.get_stream_no_info(stream).await?;
+    handle
+        .consumers()
+        .try_collect()
+        .await
+        .with_context(|| format!("failed to list the consumers of `{stream}`"))
+}
+
+/// How long a parked job with no entry is given for its advisory to arrive before it is
+/// taken as unrecorded (the server parks the job, then stores the advisory).
+const ADVISORY_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Looks up each dead job's original in the work stream, and finds the parked jobs that have no
+/// entry: messages every matching consumer has passed, with max deliveries set, while that
+/// consumer has nothing in flight. With jobs in flight a passed message may be one of them:
+/// those are only counted as uncertain.
+pub async fn resolve(
+    js: &Context,
+    work: &StreamInfo,
+    dlq: &str,
+    scan: &mut Scan,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    let name = &work.config.name;
+    let consumers = consumers(js, name).await?;
+    let mut checked = 0;
+    for dead in scan.jobs.values_mut() {
+        checked += 1;
+        progress(checked);
+        resolve_one(js, work, &consumers, dead).await?;
+    }
+    if work.config.retention != RetentionPolicy::WorkQueue {
+        return Ok(());
+    }
+    let bound = consumers
+        .iter()
+        .filter(|c| c.config.max_deliver > 0)
+        .map(|c| c.delivered.stream_sequence)
+        .max()
+        .unwrap_or(0);
+    let mut found = Vec::new();
+    let mut next = work.state.first_sequence.max(1);
+    while next <= bound {
+        let Some(msg) = next_message(js, name, next).await? else {
+            break;
+        };
+        next = msg.sequence + 1;
+        if msg.sequence > bound || scan.jobs.contains_key(&msg.sequence) {
+            continue;
+        }
+        let Some(c) = consumer_for(&consumers, &msg.subject) else {
+            continue;
+        };
+        // Only a consumer that delivers everything, acks explicitly and gives up after max
+        // deliveries parks a job it passed (one made with deliver-new skips older jobs).
+        if c.config.max_deliver <= 0
+            || c.config.deliver_policy != DeliverPolicy::All
+            || c.config.ack_policy == AckPolicy::None
+            || msg.sequence > c.delivered.stream_sequence
+        {
+            continue;
+        }
+        if c.num_ack_pending > 0 {
+            scan.uncertain.push(msg.sequence);
+            continue;
+        }
+        let mut dead = Dead::new(name, msg.sequence);
+        dead.parked_by = Some(ParkedBy {
+            consumer: c.name.clone(),
+            max_deliver: c.config.max_deliver,
+        });
+        dead.original = Original::Present {
+            msg,
+            redelivered_by: None,
+        };
+        found.push(dead);
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    // Their advisories may be on the way: read what came since, then take the rest as unrecorded.
+    tokio::time::sleep(ADVISORY_GRACE).await;
+    if read_more(js, dlq, name, scan, progress).await? > 0 {
+        for dead in scan.jobs.values_mut() {
+            if matches!(dead.original, Original::Unchecked) {
+                resolve_one(js, work, &consumers, dead).await?;
+            }
+        }
+    }
+    for mut dead in found {
+        match scan.jobs.get_mut(&dead.seq) {
+            // Its entry came: keep the original found and who parked it.
+            Some(known) => {
+                known.original = std::mem::replace(&mut dead.original, Original::Gone);
+                known.parked_by = dead.parked_by;
+            }
+            None => {
+                scan.jobs.insert(dead.seq, dead);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn resolve_one(
+    js: &Context,
+    work: &StreamInfo,
+    consumers: &[ConsumerInfo],
+    dead: &mut Dead,
+) -> Result<()> {
+    let name = &work.config.name;
+    dead.original = if dead.seq < work.state.first_sequence {
+        Original::Gone
+    } else {
+        match get_message(js, name, dead.seq).await? {
+            None => Original::Gone,
+            Some(msg) if !same_job(dead, &msg) => Original::Gone,
+            Some(msg) => {
+                let redelivered_by = consumer_for(consumers, &msg.subject)
+                    .filter(|c| c.delivered.stream_sequence < msg.sequence)
+                    .map(|c| c.name.clone());
+                Original::Present {
+                    msg,
+                    redelivered_by,
+                }
+            }
+        }
+    };
+    Ok(())
+}
+
+/// Whether `msg`, found at the dead job's sequence, is that job (a stream deleted and made
+/// again reuses sequences).
+fn same_job(dead: &Dead, msg: &StreamMessage) -> bool {
+    if let Some(c) = &dead.copy {
+        return c.job.subject == msg.subject.as_str();
+    }
+    match dead.pointers.first().and_then(|p| p.at) {
+        Some(at) => msg.time <= at,
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(subject: &str, seq: u64, headers: HeaderMap, payload: &[u8]) -> StreamMessage {
+        StreamMessage {
+            subject: subject.into(),
+            sequence: seq,
+            headers,
+            payload: Bytes::copy_from_slice(payload),
+            time: OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn job() -> DeadJob {
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", "order-7");
+        DeadJob {
+            stream: "orders".into(),
+            seq: 448,
+            subject: "orders.new".into(),
+            consumer: "processor".into(),
+            attempts: 2,
+            reason: "exit code 3".into(),
+            exit_code: Some(3),
+            signal: None,
+            timed_out: true,
+            stderr_tail: Some("a\nb".into()),
+            died_at: "2026-01-01T00:00:00Z".into(),
+            worker: "h/1".into(),
+            payload: Bytes::from_static(b"order-7"),
+            headers: Some(headers),
+        }
+    }
+
+    #[test]
+    fn copies_round_trip() {
+        let j = job();
+        let m = msg("jqnats.dlq.orders.448", 3, j.entry_headers(), b"order-7");
+        let Entry::Copy(c) = parse(m, "orders") else {
+            panic!("not a copy")
+        };
+        assert_eq!(c.dlq_seq, 3);
+        assert_eq!(c.job.seq, 448);
+        assert_eq!(c.job.subject, "orders.new");
+        assert_eq!(c.job.exit_code, Some(3));
+        assert!(c.job.timed_out);
+        assert_eq!(c.job.stderr_tail.as_deref(), Some("a\nb"));
+        assert_eq!(&c.job.payload[..], b"order-7");
+        let h = c.job.headers.unwrap();
+        assert_eq!(h.get("Nats-Msg-Id").unwrap().as_str(), "order-7");
+    }
+
+    #[test]
+    fn advisories_are_pointers_and_others_foreign() {
+        let adv = br#"{"type":"io.nats.jetstream.advisory.v1.max_deliver","id":"x","timestamp":"2026-01-01T00:00:00.5Z","stream":"orders","consumer":"processor","stream_seq":5,"deliveries":2}"#;
+        let m = msg(
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders.processor",
+            1,
+            HeaderMap::new(),
+            adv,
+        );
+        match parse(m, "orders") {
+            Entry::Pointer { seq, pointer } => {
+                assert_eq!(seq, 5);
+                assert_eq!(pointer.deliveries, 2);
+                assert_eq!(pointer.kind, PointerKind::MaxDeliveries);
+                assert!(pointer.at.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        let term = br#"{"type":"io.nats.jetstream.advisory.v1.terminated","stream":"orders","consumer":"c","consumer_seq":1,"stream_seq":9,"deliveries":1,"reason":"bad input"}"#;
+        let m = msg(
+            "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.orders.c",
+            2,
+            HeaderMap::new(),
+            term,
+        );
+        match parse(m, "orders") {
+            Entry::Pointer { seq, pointer } => {
+                assert_eq!(seq, 9);
+                assert_eq!(pointer_reason(&pointer), "terminated: bad input");
+            }
+            other => panic!("{other:?}"),
+        }
+        let m = msg(
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.other.c",
+            3,
+            HeaderMap::new(),
+            adv,
+        );
+        assert!(matches!(parse(m, "orders"), Entry::OtherStream));
+        let m = msg("jqnats.dlq.orders.5", 4, HeaderMap::new(), b"x");
+        assert!(matches!(parse(m, "orders"), Entry::Foreign(_)));
+        let m = msg(
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders.c",
+            5,
+            HeaderMap::new(),
+            b"not json",
+        );
+        assert!(matches!(parse(m, "orders"), Entry::Foreign(_)));
+    }
+
+    #[test]
+    fn a_copy_wins_over_pointers() {
+        let mut d = Dead::new("orders", 448);
+        d.add(Entry::Pointer {
+            seq: 448,
+            pointer: Pointer {
+                dlq_seq: 1,
+                subject: "x".into(),
+                kind: PointerKind::MaxDeliveries,
+                consumer: "p".into(),
+                deliveries: 2,
+                at: None,
+                reason: None,
+            },
+        });
+        assert_eq!(d.entry(), Some((1, "max_deliveries")));
+        assert!(d.duplicates().is_empty());
+        let j = job();
+        d.add(Entry::Copy(Box::new(Copy {
+            dlq_seq: 2,
+            job: j,
+            stored: OffsetDateTime::now_utc(),
+            origin: None,
+        })));
+        assert_eq!(d.entry(), Some((2, "copy")));
+        assert_eq!(d.duplicates(), vec![(1, "max_deliveries")]);
+        assert_eq!(d.state(), State::Copied);
+        assert_eq!(d.reason(), "exit code 3");
+    }
+}

@@ -1,0 +1,685 @@
+//! Changing a DLQ without ever leaving a job nowhere: full copies are written and acked before
+//! an original is removed, entries go only after what they stand for is safe elsewhere, and a
+//! removal the stream refuses keeps the entry and says so.
+//!
+//! Removing one message from a stream: `DELETE` by sequence; when the stream denies deletes
+//! (the article's `--deny-delete`) and has work-queue retention, an ack through the consumer
+//! that delivered it removes it (a `+ACK` on the ack subject `$JS.ACK.<stream>.<consumer>.…`
+//! works for a message that consumer already delivered, even a parked one). A DLQ entry that
+//! its consumer has not delivered yet is taken through that consumer (or through a consumer of
+//! our own when it has none), never a work stream's job.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context as _, Result};
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::message::Message as JsMessage;
+use async_nats::jetstream::stream::{DeleteMessageErrorKind, Info as StreamInfo, RetentionPolicy};
+use async_nats::jetstream::{AckKind, Context, ErrorCode};
+use async_nats::HeaderMap;
+use futures::StreamExt;
+use time::OffsetDateTime;
+
+use super::entry::{self, DeadJob};
+use super::read::{self, Copy, Dead, Original, Pointer, PointerKind, Scan};
+
+/// Name prefix of the consumers jq-nats makes on a work-queue DLQ that has none.
+pub const OWN_CONSUMER: &str = "jqnats_dlq";
+
+/// How a message left a stream, or why it stayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    Deleted,
+    Acked { consumer: String },
+    AlreadyGone,
+    Kept { why: String },
+}
+
+/// Test hook: `JQ_NATS_FAILPOINT=NAME` or `NAME:N` kills the process (SIGKILL, nothing
+/// flushed) the first or N-th time it reaches the point NAME, so tests can crash a command at
+/// an exact step.
+pub fn failpoint(name: &str) {
+    static HITS: AtomicU64 = AtomicU64::new(0);
+    let Ok(spec) = std::env::var("JQ_NATS_FAILPOINT") else {
+        return;
+    };
+    let (point, nth) = match spec.split_once(':') {
+        Some((p, n)) => (p.to_string(), n.parse().unwrap_or(1)),
+        None => (spec, 1),
+    };
+    if point == name && HITS.fetch_add(1, Ordering::SeqCst) + 1 == nth {
+        // SAFETY: kill(2) on our own pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}
+
+/// Removes messages from one stream, by delete or by ack.
+pub struct Remover {
+    client: async_nats::Client,
+    js: Context,
+    stream: String,
+    deny_delete: bool,
+    work_queue: bool,
+    /// Whether messages may be taken through a consumer to ack them: the DLQ only, never a
+    /// work stream (that would take jobs from workers).
+    pull_through: bool,
+    held: BTreeMap<u64, JsMessage>,
+    created: Vec<String>,
+}
+
+impl Remover {
+    pub fn new(
+        client: async_nats::Client,
+        js: Context,
+        info: &StreamInfo,
+        pull_through: bool,
+    ) -> Remover {
+        Remover {
+            client,
+            js,
+            stream: info.config.name.clone(),
+            deny_delete: info.config.deny_delete,
+            work_queue: info.config.retention == RetentionPolicy::WorkQueue,
+            pull_through,
+            held: BTreeMap::new(),
+            created: vec![],
+        }
+    }
+
+    /// Removes message `seq` (on `subject`); `consumer` is the one that delivered it, if known.
+    pub async fn remove(
+        &mut self,
+        seq: u64,
+        subject: &str,
+        consumer: Option<&str>,
+    ) -> Result<Removal> {
+        if !self.deny_delete {
+            let handle = self.js.get_stream_no_info(&self.stream).await?;
+            match handle.delete_message(seq).await {
+                Ok(true) => return Ok(Removal::Deleted),
+                Ok(false) => {
+                    return Ok(
+                        if read::get_message(&self.js, &self.stream, seq)
+                            .await?
+                            .is_none()
+                        {
+                            Removal::AlreadyGone
+                        } else {
+                            Removal::Kept {
+                                why: format!("`{}` did not delete it", self.stream),
+                            }
+                        },
+                    )
+                }
+                Err(e) => match e.kind() {
+                    DeleteMessageErrorKind::JetStream(j)
+                        if j.error_code() == ErrorCode::NO_MESSAGE_FOUND =>
+                    {
+                        return Ok(Removal::AlreadyGone)
+                    }
+                    DeleteMessageErrorKind::JetStream(j)
+                        if j.error_code() == ErrorCode::STREAM_MESSAGE_DELETE_FAILED =>
+                    {
+                        // Deletes denied since we looked: try acking.
+                        self.deny_delete = true;
+                    }
+                    _ => {
+                        return Err(anyhow::Error::new(e).context(format!(
+                            "failed to delete message {seq} from `{}`",
+                            self.stream
+                        )))
+                    }
+                },
+            }
+        }
+        if !self.work_queue {
+            return Ok(Removal::Kept {
+                why: format!(
+                    "`{}` denies deletes and has no work-queue retention, so no ack removes it either",
+                    self.stream
+                ),
+            });
+        }
+        if let Some(m) = self.held.remove(&seq) {
+            let name = m.info().map(|i| i.consumer.to_string()).unwrap_or_default();
+            m.double_ack()
+                .await
+                .map_err(|e| anyhow!("{e}"))
+                .with_context(|| format!("failed to ack message {seq} of `{}`", self.stream))?;
+            return self.confirm(seq, name).await;
+        }
+        let consumers = read::consumers(&self.js, &self.stream).await?;
+        let by_name = consumer.and_then(|n| consumers.iter().find(|c| c.name == n));
+        let matching = by_name.or_else(|| read::consumer_for(&consumers, subject));
+        if let Some(c) = matching.filter(|c| c.delivered.stream_sequence >= seq) {
+            // The reply subject the consumer gave when it delivered the message; only the stream
+            // sequence in it matters for an ack.
+            let ack = format!("$JS.ACK.{}.{}.1.{seq}.0.0.0", self.stream, c.name);
+            self.client
+                .publish(ack, "+ACK".into())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            self.client.flush().await.map_err(|e| anyhow!("{e}"))?;
+            return self.confirm(seq, c.name.clone()).await;
+        }
+        if !self.pull_through {
+            return Ok(Removal::Kept {
+                why: match matching {
+                    Some(c) => format!(
+                        "`{}` denies deletes and its consumer `{}` has not delivered it (will deliver it again)",
+                        self.stream, c.name
+                    ),
+                    None => format!(
+                        "`{}` denies deletes and no consumer delivered it to ack it",
+                        self.stream
+                    ),
+                },
+            });
+        }
+        let name = match matching {
+            Some(c) => c.name.clone(),
+            None => self.own_consumer(subject).await?,
+        };
+        self.pull(&name, seq).await?;
+        match self.held.remove(&seq) {
+            Some(m) => {
+                m.double_ack()
+                    .await
+                    .map_err(|e| anyhow!("{e}"))
+                    .with_context(|| format!("failed to ack message {seq} of `{}`", self.stream))?;
+                self.confirm(seq, name).await
+            }
+            None => Ok(Removal::Kept {
+                why: format!(
+                    "`{}` denies deletes and its consumer `{name}` did not deliver message {seq} to ack it (another client may hold it)",
+                    self.stream
+                ),
+            }),
+        }
+    }
+
+    /// A consumer of our own on a work-queue DLQ with no consumer for `subject`.
+    async fn own_consumer(&mut self, subject: &str) -> Result<String> {
+        let name = format!("{OWN_CONSUMER}_{:08x}", fnv(subject));
+        let handle = self.js.get_stream_no_info(&self.stream).await?;
+        handle
+            .get_or_create_consumer(
+                &name,
+                pull::Config {
+                    durable_name: Some(name.clone()),
+                    description: Some(
+                        "jq-nats: takes dead-letter entries to remove them; removed after use"
+                            .into(),
+                    ),
+                    filter_subject: subject.to_string(),
+                    ack_policy: AckPolicy::Explicit,
+                    deliver_policy: DeliverPolicy::All,
+                    ack_wait: Duration::from_secs(60),
+                    max_deliver: -1,
+                    // Gone soon after a crash: on a work-queue DLQ it keeps other consumers out.
+                    inactive_threshold: Duration::from_secs(60),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| format!("failed to create consumer `{name}` on `{}`", self.stream))?;
+        if !self.created.contains(&name) {
+            self.created.push(name.clone());
+        }
+        Ok(name)
+    }
+
+    /// Takes messages through `consumer` until `seq` was delivered or nothing more comes.
+    async fn pull(&mut self, consumer: &str, seq: u64) -> Result<()> {
+        let handle = self.js.get_stream_no_info(&self.stream).await?;
+        let c: async_nats::jetstream::consumer::PullConsumer = handle
+            .get_consumer(consumer)
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| format!("failed to use consumer `{consumer}` of `{}`", self.stream))?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.held.contains_key(&seq) && Instant::now() < deadline {
+            let mut batch = c
+                .fetch()
+                .max_messages(64)
+                .expires(Duration::from_millis(300))
+                .messages()
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let mut got = 0;
+            while let Some(m) = batch.next().await {
+                let m = m.map_err(|e| anyhow!("{e}"))?;
+                let s = m.info().map_err(|e| anyhow!("{e}"))?.stream_sequence;
+                got += 1;
+                self.held.insert(s, m);
+            }
+            if got == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until message `seq` is gone.
+    async fn confirm(&self, seq: u64, consumer: String) -> Result<Removal> {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            if read::get_message(&self.js, &self.stream, seq)
+                .await?
+                .is_none()
+            {
+                return Ok(Removal::Acked { consumer });
+            }
+            if Instant::now() > deadline {
+                return Ok(Removal::Kept {
+                    why: format!(
+                        "`{}` denies deletes and acking it through consumer `{consumer}` did not remove it",
+                        self.stream
+                    ),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Gives back what was taken and not removed, and removes our consumers.
+    pub async fn finish(&mut self) {
+        for (_, m) in std::mem::take(&mut self.held) {
+            let _ = m.ack_with(AckKind::Nak(None)).await;
+        }
+        if let Ok(handle) = self.js.get_stream_no_info(&self.stream).await {
+            for name in std::mem::take(&mut self.created) {
+                let _ = handle.delete_consumer(&name).await;
+            }
+        }
+    }
+}
+
+fn fnv(text: &str) -> u32 {
+    text.bytes().fold(0x811c9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x01000193)
+    })
+}
+
+/// Something that stayed where it was, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Kept {
+    pub what: String,
+    pub why: String,
+}
+
+/// A work stream and its DLQ, to read and change together.
+pub struct Store {
+    pub client: async_nats::Client,
+    pub js: Context,
+    pub work: StreamInfo,
+    pub dlq: StreamInfo,
+    /// Whether the DLQ takes full copies (made by jq-nats), not only advisories.
+    pub takes_entries: bool,
+    work_rm: Remover,
+    dlq_rm: Remover,
+}
+
+impl Store {
+    pub fn new(
+        client: async_nats::Client,
+        js: Context,
+        work: StreamInfo,
+        dlq: StreamInfo,
+    ) -> Store {
+        let takes_entries = super::takes_entries(&dlq.config, &work.config.name);
+        Store {
+            work_rm: Remover::new(client.clone(), js.clone(), &work, false),
+            dlq_rm: Remover::new(client.clone(), js.clone(), &dlq, true),
+            client,
+            js,
+            work,
+            dlq,
+            takes_entries,
+        }
+    }
+
+    pub fn work_name(&self) -> &str {
+        &self.work.config.name
+    }
+
+    pub fn dlq_name(&self) -> &str {
+        &self.dlq.config.name
+    }
+
+    /// Every dead job: the DLQ's entries, resolved, and the parked jobs that have none.
+    pub async fn scan(&self, progress: &mut dyn FnMut(u64)) -> Result<Scan> {
+        let mut scan = read::read_dlq(&self.js, &self.dlq, self.work_name(), progress)
+            .await
+            .with_context(|| format!("failed to read dead-letter stream `{}`", self.dlq_name()))?;
+        read::resolve(&self.js, &self.work, self.dlq_name(), &mut scan, progress)
+            .await
+            .with_context(|| format!("failed to look up dead jobs in `{}`", self.work_name()))?;
+        Ok(scan)
+    }
+
+    /// Writes a full copy of a dead job that has none, from its parked original, and waits for
+    /// the DLQ's ack.
+    pub async fn write_copy(&self, d: &mut Dead) -> Result<()> {
+        let msg = d
+            .original_msg()
+            .ok_or_else(|| anyhow!("job {} has no payload left to copy", d.seq))?
+            .clone();
+        let me = entry::worker_id();
+        let (consumer, attempts, reason, died_at, origin) = match d.pointers.first() {
+            Some(p) => (
+                p.consumer.clone(),
+                p.deliveries,
+                read::pointer_reason(p),
+                p.at,
+                format!(
+                    "{} advisory {}/{}, copied by {me}",
+                    p.kind.name(),
+                    self.dlq_name(),
+                    p.dlq_seq
+                ),
+            ),
+            None => {
+                let by = d.parked_by.clone().unwrap_or(read::ParkedBy {
+                    consumer: String::new(),
+                    max_deliver: 0,
+                });
+                (
+                    by.consumer,
+                    u64::try_from(by.max_deliver).unwrap_or(0),
+                    d.reason(),
+                    None,
+                    format!("found parked in {} by {me}", self.work_name()),
+                )
+            }
+        };
+        let died_at = died_at
+            .unwrap_or_else(OffsetDateTime::now_utc)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let job = DeadJob {
+            stream: self.work_name().to_string(),
+            seq: d.seq,
+            subject: msg.subject.to_string(),
+            consumer,
+            attempts,
+            reason,
+            exit_code: None,
+            signal: None,
+            timed_out: false,
+            stderr_tail: None,
+            died_at,
+            worker: "unknown".into(),
+            payload: msg.payload.clone(),
+            headers: Some(msg.headers.clone()),
+        };
+        let mut headers = job.entry_headers();
+        headers.insert(read::H_ORIGIN, origin.as_str());
+        let subject = super::entry_subject(self.work_name(), d.seq);
+        let mut ack = self.publish_entry(&subject, headers.clone(), &job).await?;
+        if ack.duplicate && !self.holds(ack.sequence, &subject).await? {
+            // The duplicate window remembers a copy that is gone: write it under a new id.
+            headers.insert(
+                "Nats-Msg-Id",
+                format!(
+                    "jqnats-dead-{}-{}-{}",
+                    self.work_name(),
+                    d.seq,
+                    OffsetDateTime::now_utc().unix_timestamp_nanos()
+                )
+                .as_str(),
+            );
+            ack = self.publish_entry(&subject, headers, &job).await?;
+        }
+        d.copy = Some(Copy {
+            dlq_seq: ack.sequence,
+            job,
+            stored: OffsetDateTime::now_utc(),
+            origin: Some(origin),
+        });
+        failpoint("copy.written");
+        Ok(())
+    }
+
+    async fn publish_entry(
+        &self,
+        subject: &str,
+        headers: HeaderMap,
+        job: &DeadJob,
+    ) -> Result<async_nats::jetstream::publish::PublishAck> {
+        let ack = self
+            .js
+            .publish_with_headers(subject.to_string(), headers, job.payload.clone())
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "failed to copy dead job {} to `{}`",
+                    job.seq,
+                    self.dlq_name()
+                )
+            })?
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "failed to copy dead job {} to `{}`",
+                    job.seq,
+                    self.dlq_name()
+                )
+            })?;
+        if ack.stream != self.dlq_name() {
+            return Err(anyhow!(
+                "the copy of dead job {} went to stream `{}`, not to `{}`",
+                job.seq,
+                ack.stream,
+                self.dlq_name()
+            ));
+        }
+        Ok(ack)
+    }
+
+    async fn holds(&self, seq: u64, subject: &str) -> Result<bool> {
+        Ok(read::get_message(&self.js, self.dlq_name(), seq)
+            .await?
+            .is_some_and(|m| m.subject.as_str() == subject))
+    }
+
+    /// Puts a MAX_DELIVERIES advisory for a parked job with no entry into a DLQ that takes only
+    /// advisories (the article's), so whatever reads that DLQ sees the job.
+    pub async fn write_pointer(&self, d: &mut Dead) -> Result<()> {
+        let by = d
+            .parked_by
+            .clone()
+            .ok_or_else(|| anyhow!("job {} was not found parked", d.seq))?;
+        let now = OffsetDateTime::now_utc();
+        let body = serde_json::json!({
+            "type": "io.nats.jetstream.advisory.v1.max_deliver",
+            "id": format!("jqnats-{}-{}", self.work_name(), d.seq),
+            "timestamp": now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "stream": self.work_name(),
+            "consumer": by.consumer,
+            "stream_seq": d.seq,
+            "deliveries": by.max_deliver,
+        });
+        let subject = format!(
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{}.{}",
+            self.work_name(),
+            by.consumer
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            read::H_ORIGIN,
+            format!(
+                "found parked in {} by {}",
+                self.work_name(),
+                entry::worker_id()
+            )
+            .as_str(),
+        );
+        let ack = self
+            .js
+            .publish_with_headers(subject.clone(), headers, serde_json::to_vec(&body)?.into())
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "failed to record parked job {} in `{}`",
+                    d.seq,
+                    self.dlq_name()
+                )
+            })?;
+        if ack.stream != self.dlq_name() {
+            return Err(anyhow!(
+                "the advisory for job {} went to stream `{}`, not to `{}`",
+                d.seq,
+                ack.stream,
+                self.dlq_name()
+            ));
+        }
+        d.pointers.push(Pointer {
+            dlq_seq: ack.sequence,
+            subject,
+            kind: PointerKind::MaxDeliveries,
+            consumer: by.consumer,
+            deliveries: u64::try_from(by.max_deliver).unwrap_or(0),
+            at: Some(now),
+            reason: None,
+        });
+        Ok(())
+    }
+
+    /// Removes a dead job's original from the work stream.
+    pub async fn remove_original(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
+        let Some(msg) = d.original_msg() else {
+            return Ok(());
+        };
+        let subject = msg.subject.to_string();
+        let consumer = d.consumer().map(str::to_string);
+        match self
+            .work_rm
+            .remove(d.seq, &subject, consumer.as_deref())
+            .await?
+        {
+            Removal::Kept { why } => kept.push(Kept {
+                what: format!("original {}:{}", self.work_name(), d.seq),
+                why,
+            }),
+            _ => {
+                d.original = Original::Gone;
+                failpoint("original.removed");
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_entry(
+        &mut self,
+        seq: u64,
+        subject: &str,
+        kept: &mut Vec<Kept>,
+    ) -> Result<bool> {
+        let removal = self.dlq_rm.remove(seq, subject, None).await?;
+        failpoint("entry.removed");
+        match removal {
+            Removal::Kept { why } => {
+                kept.push(Kept {
+                    what: format!("entry {}/{seq}", self.dlq_name()),
+                    why,
+                });
+                Ok(false)
+            }
+            _ => Ok(true),
+        }
+    }
+
+    /// Removes the entries that repeat what another entry holds: every pointer and extra copy
+    /// when there is a copy, else the pointers after the first.
+    pub async fn remove_duplicates(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<usize> {
+        let mut removed = 0;
+        let keep_first = usize::from(d.copy.is_none());
+        let pointers = std::mem::take(&mut d.pointers);
+        let mut left = Vec::new();
+        for (i, p) in pointers.into_iter().enumerate() {
+            if i < keep_first || !self.remove_entry(p.dlq_seq, &p.subject, kept).await? {
+                left.push(p);
+            } else {
+                removed += 1;
+            }
+        }
+        d.pointers = left;
+        let copies = std::mem::take(&mut d.extra_copies);
+        for c in copies {
+            let subject = super::entry_subject(&c.job.stream, c.job.seq);
+            if self.remove_entry(c.dlq_seq, &subject, kept).await? {
+                removed += 1;
+            } else {
+                d.extra_copies.push(c);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Makes the DLQ hold the job whole and frees the work stream: a copy first (acked), then
+    /// the original goes, then the entries the copy makes redundant. A DLQ that takes only
+    /// advisories cannot hold the payload: the original stays where it is, and a parked job with
+    /// no entry gets an advisory.
+    pub async fn reclaim(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
+        if d.original_msg().is_some() {
+            if d.copy.is_none() && self.takes_entries {
+                self.write_copy(d).await?;
+            }
+            if d.copy.is_some() {
+                self.remove_original(d, kept).await?;
+            } else if d.pointers.is_empty() {
+                self.write_pointer(d).await?;
+            }
+        }
+        self.remove_duplicates(d, kept).await?;
+        Ok(())
+    }
+
+    /// Removes every trace of a dead job that was dealt with. With a copy: the original, the
+    /// other entries, the copy last. With pointers only: the pointers, then the original (a
+    /// crash in between leaves a parked job that `reconcile` finds, never a pointer to nothing).
+    pub async fn remove_job(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
+        if d.copy.is_some() {
+            self.remove_original(d, kept).await?;
+            if d.original_msg().is_some() {
+                // Keep the copy with the original it stands for.
+                return Ok(());
+            }
+            self.remove_duplicates(d, kept).await?;
+            if let Some(c) = d.copy.take() {
+                let subject = super::entry_subject(&c.job.stream, c.job.seq);
+                if !self.remove_entry(c.dlq_seq, &subject, kept).await? {
+                    d.copy = Some(c);
+                }
+            }
+        } else {
+            let pointers = std::mem::take(&mut d.pointers);
+            for p in pointers {
+                if !self.remove_entry(p.dlq_seq, &p.subject, kept).await? {
+                    d.pointers.push(p);
+                }
+            }
+            if d.pointers.is_empty() {
+                self.remove_original(d, kept).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back DLQ entries taken and not removed, removes consumers made for removal.
+    pub async fn finish(&mut self) {
+        self.dlq_rm.finish().await;
+        self.work_rm.finish().await;
+    }
+}

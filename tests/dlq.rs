@@ -1,0 +1,1148 @@
+//! `jq-nats dlq`: the five guarantees, each against a real nats-server (2.15.1, and 2.9.10 with
+//! JQ_NATS_TEST_SERVER). Dead jobs are made without `work`: the test's own client fetches jobs
+//! and never acks them (the server parks them and sends its advisories), and writes full-copy
+//! entries in the entry format as a worker does.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::consumer::{pull, AckPolicy, PullConsumer};
+use async_nats::jetstream::stream::{Config, DiscardPolicy, RetentionPolicy, StorageType};
+use async_nats::jetstream::Context;
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use common::*;
+use futures::StreamExt;
+use jq_nats::dlq::entry::DeadJob;
+use serde_json::Value;
+
+const WORK: &str = "orders_stream";
+const DLQ: &str = "orders_stream_dlq";
+const ARTICLE_DLQ: &str = "orders_unprocessed";
+
+struct Setup {
+    server: Server,
+    env: TestEnv,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        Setup {
+            server: Server::start(),
+            env: TestEnv::new(),
+        }
+    }
+
+    /// `jq-nats -s URL ARGS...`, its output.
+    fn jq(&self, args: &[&str]) -> Output {
+        self.env
+            .jq()
+            .arg("-s")
+            .arg(&self.server.url)
+            .args(args)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap()
+    }
+
+    fn jq_ok(&self, args: &[&str]) -> Output {
+        let out = self.jq(args);
+        assert!(
+            out.status.success(),
+            "jq-nats {args:?} failed ({}):\n{}\n{}",
+            out.status,
+            stdout_of(&out),
+            stderr_of(&out)
+        );
+        out
+    }
+
+    /// `jq-nats stream add orders_stream`: a work stream and its DLQ, jq-nats' way.
+    fn add_stream(&self) {
+        self.jq_ok(&["stream", "add", WORK, "--subjects", "orders.*"]);
+    }
+
+    /// The NDJSON lines of `dlq ls --json` of type `job`, by sequence.
+    fn ls(&self, extra: &[&str]) -> BTreeMap<u64, Value> {
+        let mut args = vec!["dlq", "ls", "--json"];
+        args.extend_from_slice(extra);
+        let out = self.jq_ok(&args);
+        ndjson(&out)
+            .into_iter()
+            .filter(|v| v["type"] == "job")
+            .map(|v| (v["seq"].as_u64().unwrap(), v))
+            .collect()
+    }
+
+    fn summary(&self, extra: &[&str]) -> Value {
+        let mut args = vec!["dlq", "ls", "--json"];
+        args.extend_from_slice(extra);
+        let out = self.jq_ok(&args);
+        ndjson(&out)
+            .into_iter()
+            .find(|v| v["type"] == "summary")
+            .expect("a summary line")
+    }
+}
+
+fn ndjson(out: &Output) -> Vec<Value> {
+    stdout_of(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+/// The article's two streams, exactly as its natscli commands make them.
+async fn article_streams(js: &Context) {
+    js.create_stream(Config {
+        name: ARTICLE_DLQ.into(),
+        subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
+        storage: StorageType::File,
+        num_replicas: 1,
+        retention: RetentionPolicy::WorkQueue,
+        discard: DiscardPolicy::New,
+        max_messages: -1,
+        max_messages_per_subject: -1,
+        max_bytes: 256 << 20,
+        max_message_size: -1,
+        duplicate_window: Duration::from_secs(120),
+        deny_delete: true,
+        deny_purge: false,
+        allow_direct: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    work_stream_article(js).await;
+}
+
+async fn work_stream_article(js: &Context) {
+    js.create_stream(Config {
+        name: WORK.into(),
+        subjects: vec!["orders.*".into()],
+        storage: StorageType::File,
+        num_replicas: 1,
+        retention: RetentionPolicy::WorkQueue,
+        discard: DiscardPolicy::New,
+        max_messages: -1,
+        max_messages_per_subject: -1,
+        max_bytes: 256 << 20,
+        max_message_size: 1 << 20,
+        duplicate_window: Duration::from_secs(120),
+        deny_delete: true,
+        deny_purge: false,
+        allow_direct: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+}
+
+/// Publishes jobs (with a Nats-Msg-Id and a Trace header each); their sequences.
+async fn publish(js: &Context, payloads: &[&str]) -> Vec<u64> {
+    let mut seqs = Vec::new();
+    for p in payloads {
+        let mut h = HeaderMap::new();
+        h.insert("Nats-Msg-Id", format!("id-{p}").as_str());
+        h.insert("Trace", format!("trace-{p}").as_str());
+        let ack = js
+            .publish_with_headers("orders.new", h, Bytes::from(p.to_string()))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        seqs.push(ack.sequence);
+    }
+    seqs
+}
+
+/// The article's `processor`: max 2 deliveries, explicit ack; a short ack wait instead of
+/// its 5s backoff, so jobs die in a second.
+async fn processor(js: &Context) -> PullConsumer {
+    let stream = js.get_stream(WORK).await.unwrap();
+    stream
+        .get_or_create_consumer(
+            "processor",
+            pull::Config {
+                durable_name: Some("processor".into()),
+                ack_policy: AckPolicy::Explicit,
+                max_deliver: 2,
+                ack_wait: Duration::from_millis(300),
+                filter_subject: "orders.*".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn fetch(c: &PullConsumer, wait: Duration) -> Vec<async_nats::jetstream::Message> {
+    let mut out = Vec::new();
+    let mut batch = c
+        .fetch()
+        .max_messages(100)
+        .expires(wait)
+        .messages()
+        .await
+        .unwrap();
+    while let Some(m) = batch.next().await {
+        out.push(m.unwrap());
+    }
+    out
+}
+
+async fn messages(js: &Context, stream: &str) -> u64 {
+    js.get_stream(stream)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages
+}
+
+/// Fetches without acking until the consumer gave up on every job (none waiting, none in
+/// flight), then waits for `advisories` messages in `dlq`.
+async fn let_die(js: &Context, c: &mut PullConsumer, dlq: Option<(&str, u64)>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let _ = fetch(c, Duration::from_millis(350)).await;
+        let info = c.info().await.unwrap();
+        if info.num_pending == 0 && info.num_ack_pending == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs did not die: {info:?}");
+    }
+    if let Some((dlq, n)) = dlq {
+        while messages(js, dlq).await < n {
+            assert!(Instant::now() < deadline, "advisories did not reach {dlq}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// A worker's full copy of the job `msg`, as `work` writes it.
+async fn write_copy(js: &Context, msg: &async_nats::jetstream::Message, reason: &str, code: i32) {
+    let info = msg.info().unwrap();
+    let job = DeadJob {
+        stream: WORK.into(),
+        seq: info.stream_sequence,
+        subject: msg.subject.to_string(),
+        consumer: info.consumer.to_string(),
+        attempts: info.delivered as u64,
+        reason: reason.into(),
+        exit_code: Some(code),
+        signal: None,
+        timed_out: false,
+        stderr_tail: Some("line one\nboom: bad order".into()),
+        died_at: "2026-01-01T00:00:00Z".into(),
+        worker: "testhost/42".into(),
+        payload: msg.payload.clone(),
+        headers: msg.headers.clone(),
+    };
+    js.publish_with_headers(
+        jq_nats::dlq::entry_subject(WORK, job.seq),
+        job.entry_headers(),
+        job.payload.clone(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+}
+
+async fn next_msg(
+    s: &async_nats::jetstream::stream::Stream,
+    from: u64,
+) -> Option<async_nats::jetstream::message::StreamMessage> {
+    match s
+        .raw_message_builder()
+        .sequence(from)
+        .next_by_subject(">".to_string())
+        .send()
+        .await
+    {
+        Ok(m) => Some(m),
+        Err(e)
+            if e.kind() == async_nats::jetstream::stream::RawMessageErrorKind::NoMessageFound =>
+        {
+            None
+        }
+        Err(e) => panic!("reading message {from}: {e}"),
+    }
+}
+
+/// Every payload in a stream (the work stream: waiting, parked and replayed jobs) or every
+/// full copy's payload (a DLQ), with its subject and headers.
+async fn contents(js: &Context, stream: &str) -> Vec<(u64, String, String, HeaderMap)> {
+    let s = js.get_stream(stream).await.unwrap();
+    let mut out = Vec::new();
+    let mut next = 1;
+    while let Some(m) = next_msg(&s, next).await {
+        next = m.sequence + 1;
+        out.push((
+            m.sequence,
+            m.subject.to_string(),
+            String::from_utf8_lossy(&m.payload).into_owned(),
+            m.headers,
+        ));
+    }
+    out
+}
+
+/// Guarantee 5's invariant: every job is still somewhere, in the work stream (waiting,
+/// parked or replayed) or as a full copy in the DLQ, unless `done` (a drain command's log)
+/// says it was done.
+async fn assert_nothing_lost(
+    js: &Context,
+    dlq: &str,
+    payloads: &[String],
+    done: Option<&std::path::Path>,
+    when: &str,
+) {
+    let mut found: Vec<String> = done
+        .and_then(|d| std::fs::read_to_string(d).ok())
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    found.extend(contents(js, WORK).await.into_iter().map(|(_, _, p, _)| p));
+    found.extend(
+        contents(js, dlq)
+            .await
+            .into_iter()
+            .filter(|(_, s, _, _)| s.starts_with("jqnats.dlq."))
+            .map(|(_, _, p, _)| p),
+    );
+    for p in payloads {
+        assert!(found.contains(p), "job {p} lost {when}; found {found:?}");
+    }
+}
+
+#[test]
+fn ls_lists_every_kind_once_with_duplicates_foreign_and_a_count() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let seqs = publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        // b: a worker dead-letters it (copy, then ack). c: a worker writes its copy and dies
+        // before acking, so the server parks it and advises too. a: nobody records anything.
+        for m in fetch(&c, Duration::from_millis(500)).await {
+            match &m.payload[..] {
+                b"b" => {
+                    write_copy(&js, &m, "exit code 3", 3).await;
+                    m.double_ack().await.unwrap();
+                }
+                b"c" => write_copy(&js, &m, "exit code 4", 4).await,
+                _ => {}
+            }
+        }
+        let_die(&js, &mut c, Some((DLQ, 4))).await;
+        // A server before 2.12.9 can send an advisory twice: emulate that for a.
+        let first = contents(&js, DLQ).await;
+        let (_, subj, body, _) = first
+            .iter()
+            .find(|(_, s, b, _)| {
+                s.contains("MAX_DELIVERIES") && b.contains(&format!("\"stream_seq\":{}", seqs[0]))
+            })
+            .cloned()
+            .unwrap();
+        js.publish(subj, body.into()).await.unwrap().await.unwrap();
+        // Something that is not a dead job.
+        js.publish("jqnats.dlq.orders_stream.999", "junk".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 3, "{jobs:?}");
+    let (a, b, c) = (&jobs[&1], &jobs[&2], &jobs[&3]);
+    assert_eq!(a["state"], "parked");
+    assert_eq!(a["entry"]["kind"], "max_deliveries");
+    assert_eq!(a["duplicates"].as_array().unwrap().len(), 1);
+    assert_eq!(a["attempts"], 2);
+    assert_eq!(a["subject"], "orders.new");
+    assert_eq!(b["state"], "dlq");
+    assert_eq!(b["reason"], "exit code 3");
+    assert_eq!(b["exit_code"], 3);
+    assert_eq!(b["worker"], "testhost/42");
+    assert_eq!(b["stderr_tail"], "line one\nboom: bad order");
+    assert_eq!(b["original_in_work_stream"], false);
+    assert_eq!(c["entry"]["kind"], "copy");
+    assert_eq!(c["duplicates"][0]["kind"], "max_deliveries");
+    assert_eq!(c["original_in_work_stream"], true);
+    let sum = s.summary(&[]);
+    assert_eq!(sum["dead"], 3);
+    assert_eq!(sum["parked"], 1);
+    assert_eq!(sum["duplicates"], 2);
+    assert_eq!(sum["foreign"], 1);
+    // Filters.
+    assert_eq!(s.ls(&["--reason", "exit code [34]"]).len(), 2);
+    assert_eq!(s.ls(&["--reason", "^max deliveries"]).len(), 1);
+    assert_eq!(s.ls(&["--min-attempts", "2"]).len(), 1);
+    assert_eq!(s.ls(&["--subject", "orders.*"]).len(), 3);
+    assert_eq!(s.ls(&["--subject", "refunds.*"]).len(), 0);
+    assert_eq!(
+        s.ls(&["--since", "1h"]).len(),
+        1,
+        "a died now, b and c (their copies say) on 2026-01-01"
+    );
+    assert_eq!(s.ls(&["--until", "2026-06-01T00:00:00Z"]).len(), 2);
+    // The table, and the count at the end.
+    let out = s.jq_ok(&["dlq", "ls"]);
+    let table = stdout_of(&out);
+    assert!(
+        table.contains("SEQ") && table.contains("exit code 3"),
+        "{table}"
+    );
+    let err = stderr_of(&out);
+    assert!(err.contains("3 dead jobs in orders_stream_dlq"), "{err}");
+    assert!(err.contains("2 duplicate entries"), "{err}");
+    assert!(err.contains("1 foreign entry skipped"), "{err}");
+    // The foreign entry is never removed, reconcile cleans duplicates up.
+    s.jq_ok(&["dlq", "reconcile"]);
+    let sum = s.summary(&[]);
+    assert_eq!(sum["duplicates"], 0);
+    assert_eq!(sum["parked"], 0);
+    assert_eq!(sum["foreign"], 1);
+    assert_eq!(s.ls(&[]).len(), 3);
+}
+
+#[test]
+fn a_dead_job_survives_its_deleted_original_and_a_recreated_consumer() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["copied", "parked"]).await;
+        let mut c = processor(&js).await;
+        for m in fetch(&c, Duration::from_millis(500)).await {
+            if &m.payload[..] == b"copied" {
+                write_copy(&js, &m, "exit code 3", 3).await;
+            }
+        }
+        let_die(&js, &mut c, Some((DLQ, 3))).await;
+        // The original of the copied job goes (a worker's ack, a delete: either way).
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_message(1)
+            .await
+            .unwrap();
+        // The consumer is re-created: every parked job is delivered again...
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+        processor(&js).await;
+    });
+    // ...which ls says before it happens.
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&2]["redelivered_by"], "processor");
+    let out = s.jq_ok(&["dlq", "ls"]);
+    assert!(
+        stderr_of(&out).contains("will run it again"),
+        "{}",
+        stderr_of(&out)
+    );
+    // reconcile copies the parked job into the DLQ, then removes it from the work stream.
+    s.jq_ok(&["dlq", "reconcile"]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        // Re-created once more: nothing runs again.
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+        let c = processor(&js).await;
+        assert!(fetch(&c, Duration::from_millis(500)).await.is_empty());
+    });
+    let out = s.jq_ok(&["dlq", "show", "1", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["payload"], "copied");
+    assert_eq!(v["reason"], "exit code 3");
+    assert_eq!(v["exit_code"], 3);
+    assert_eq!(v["attempts"], 1);
+    assert_eq!(v["stderr_tail"], "line one\nboom: bad order");
+    assert_eq!(v["headers"]["Trace"][0], "trace-copied");
+    assert_eq!(v["headers"]["Nats-Msg-Id"][0], "id-copied");
+    let out = s.jq_ok(&["dlq", "show", "2", "--raw"]);
+    assert_eq!(out.stdout, b"parked");
+    let out = s.jq_ok(&["dlq", "show", WORK, "2", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["payload"], "parked");
+    assert_eq!(v["entry"]["kind"], "copy");
+    assert!(v["reason"].as_str().unwrap().contains("max deliveries"));
+    assert_eq!(v["attempts"], 2);
+    // The human view has it all too.
+    let text = stdout_of(&s.jq_ok(&["dlq", "show", "1"]));
+    for want in [
+        "exit code 3",
+        "boom: bad order",
+        "Trace: trace-copied",
+        "history",
+        "copied",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+}
+
+#[test]
+fn a_parked_job_whose_advisory_never_came_is_found_and_brought_in() {
+    let s = Setup::new();
+    s.jq_ok(&["stream", "add", WORK, "--subjects", "orders.*", "--no-dlq"]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["orphan"]).await;
+        let mut c = processor(&js).await;
+        // No DLQ yet: the advisory goes nowhere.
+        let_die(&js, &mut c, None).await;
+    });
+    s.add_stream();
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&1]["state"], "unrecorded");
+    assert_eq!(jobs[&1]["attempts"], 2);
+    assert!(jobs[&1]["entry"].is_null());
+    s.jq_ok(&["dlq", "reconcile"]);
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&1]["state"], "dlq");
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        assert_eq!(messages(&js, DLQ).await, 1);
+    });
+}
+
+#[test]
+fn replay_publishes_the_job_again_and_it_runs_once() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["order-7", "order-8"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 2))).await;
+    });
+    let out = s.jq_ok(&["dlq", "replay", "--seq", "1", "--json"]);
+    let events = ndjson(&out);
+    let ev = events.iter().find(|e| e["type"] == "replayed").unwrap();
+    assert_eq!(ev["seq"], 1);
+    assert_eq!(ev["duplicate"], Value::Null);
+    let new_seq = ev["new_seq"].as_u64().unwrap();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work = contents(&js, WORK).await;
+        // The parked original is gone, the replay and the other dead job are there.
+        assert_eq!(
+            work.iter().map(|w| w.0).collect::<Vec<_>>(),
+            vec![2, new_seq]
+        );
+        let (_, subject, payload, h) = work.iter().find(|w| w.0 == new_seq).unwrap();
+        assert_eq!(subject, "orders.new");
+        assert_eq!(payload, "order-7");
+        assert_eq!(h.get("Trace").unwrap().as_str(), "trace-order-7");
+        assert_eq!(
+            h.get("Nats-Msg-Id").unwrap().as_str(),
+            "replay-orders_stream-1"
+        );
+        assert!(h
+            .get("Jq-Replay-Of")
+            .unwrap()
+            .as_str()
+            .starts_with("orders_stream_dlq/"));
+        assert_eq!(
+            h.get("Jq-Replay-Of-Job").unwrap().as_str(),
+            "orders_stream:1"
+        );
+        // A worker takes every job: the replayed one runs once, the dead ones never.
+        let c = processor(&js).await;
+        let mut ran = Vec::new();
+        for _ in 0..3 {
+            for m in fetch(&c, Duration::from_millis(400)).await {
+                ran.push(String::from_utf8_lossy(&m.payload).into_owned());
+                m.double_ack().await.unwrap();
+            }
+        }
+        assert_eq!(ran, vec!["order-7"]);
+        let dlq = contents(&js, DLQ).await;
+        assert_eq!(dlq.len(), 1, "only order-8's entry is left: {dlq:?}");
+    });
+    assert_eq!(s.ls(&[]).keys().copied().collect::<Vec<_>>(), vec![2]);
+    // Replay of what is no longer dead is an error, not a second run.
+    let out = s.jq(&["dlq", "replay", "--seq", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    // --edit: the payload as the editor left it.
+    let out = s
+        .env
+        .jq()
+        .env("EDITOR", "sed -i s/order/edited/")
+        .args(["-s", &s.server.url, "dlq", "replay", "--seq", "2", "--edit"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work = contents(&js, WORK).await;
+        let (_, _, payload, h) = work.last().unwrap();
+        assert_eq!(payload, "edited-8");
+        assert_eq!(h.get("Jq-Replay-Edited").unwrap().as_str(), "true");
+    });
+}
+
+/// A job terminated by another program (`+TERM` removes it from a work-queue stream at once):
+/// its advisory points at nothing. It is listed as lost, cannot be replayed, can be purged.
+#[test]
+fn a_terminated_job_is_listed_as_lost() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["poison"]).await;
+        let c = processor(&js).await;
+        for m in fetch(&c, Duration::from_millis(300)).await {
+            m.ack_with(async_nats::jetstream::AckKind::Term)
+                .await
+                .unwrap();
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while messages(&js, DLQ).await < 1 {
+            assert!(Instant::now() < deadline, "no MSG_TERMINATED advisory");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&1]["state"], "lost");
+    assert_eq!(jobs[&1]["entry"]["kind"], "terminated");
+    assert!(jobs[&1]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("terminated"));
+    let out = s.jq(&["dlq", "replay", "--seq", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("payload is lost"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = s.jq(&["dlq", "show", "1", "--raw"]);
+    assert_eq!(out.status.code(), Some(1));
+    s.jq_ok(&["dlq", "purge", "--seq", "1", "--force"]);
+    assert!(s.ls(&[]).is_empty());
+}
+
+#[test]
+fn replay_of_an_unknown_seq_is_a_clear_error() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["dead"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 1))).await;
+        publish(&js, &["waiting"]).await;
+    });
+    let out = s.jq(&["dlq", "replay", "--seq", "999"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("error: no dead job with sequence 999 in `orders_stream_dlq`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: `jq-nats dlq ls orders_stream`"),
+        "{err}"
+    );
+    let out = s.jq(&["dlq", "replay", "--seq", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("job 2 is not dead: it is in `orders_stream`"),
+        "{err}"
+    );
+    let out = s.jq(&["dlq", "show", "999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("no dead job with sequence 999"));
+    // Nothing chosen at all is a usage error.
+    let out = s.jq(&["dlq", "replay"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("--seq SEQ, --all, or a filter"));
+    // Nothing was touched.
+    assert_eq!(s.ls(&[]).len(), 1);
+}
+
+#[test]
+fn drain_keeps_a_job_its_command_fails_and_removes_it_once_it_succeeds() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["d1", "d2"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 2))).await;
+    });
+    let out = s.jq(&[
+        "dlq",
+        "drain",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        "cat >/dev/null; echo boom >&2; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let events = ndjson(&out);
+    let failed: Vec<&Value> = events.iter().filter(|e| e["type"] == "failed").collect();
+    assert_eq!(failed.len(), 2, "{events:?}");
+    assert_eq!(failed[0]["outcome"], "exit code 3");
+    assert_eq!(failed[0]["stderr_tail"], "boom");
+    // Both still dead, now copied into the DLQ, the work stream freed.
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs.values().all(|j| j["state"] == "dlq"));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("drained");
+    let script = format!(
+        "{{ cat; echo \" seq=$JQ_SEQ attempts=$JQ_ATTEMPTS subject=$JQ_SUBJECT trace=$JQ_HEADER_TRACE reason=$JQ_DLQ_REASON\"; }} >> {}",
+        log.display()
+    );
+    let out = s.jq_ok(&["dlq", "drain", "--", "sh", "-c", &script]);
+    assert!(
+        stderr_of(&out).contains("drained 2 dead jobs"),
+        "{}",
+        stderr_of(&out)
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("d1 seq=1 attempts=2 subject=orders.new trace=trace-d1 reason=max deliveries reached (2 attempts)"), "{text}");
+    assert!(text.contains("d2 seq=2"), "{text}");
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+#[test]
+fn drain_without_a_command_writes_each_job_then_removes_it() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["x1", "x2", "x3"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 3))).await;
+    });
+    let out = s.jq_ok(&["dlq", "drain", "--dry-run"]);
+    assert!(stderr_of(&out).contains("3 dead jobs to drain"));
+    assert_eq!(s.ls(&[]).len(), 3);
+    let out = s.jq_ok(&["dlq", "drain", "--max", "1"]);
+    assert_eq!(stdout_of(&out), "x1\n");
+    let out = s.jq_ok(&["dlq", "drain", "--json"]);
+    let jobs: Vec<Value> = ndjson(&out)
+        .into_iter()
+        .filter(|v| v["type"] == "job")
+        .collect();
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs[0]["payload"], "x2");
+    assert_eq!(jobs[0]["headers"]["Trace"][0], "trace-x2");
+    assert_eq!(jobs[1]["payload"], "x3");
+    assert!(s.ls(&[]).is_empty());
+}
+
+/// Crashes `dlq replay --all` at each step where a job is in two places at once, runs it again
+/// each time, and checks after every crash that no job is lost; a replay repeated after a crash
+/// is caught by the duplicate window and reported.
+#[test]
+fn sigkill_during_replay_at_every_step_loses_nothing() {
+    let s = Setup::new();
+    s.add_stream();
+    let payloads: Vec<String> = (0..6).map(|i| format!("job-{i}")).collect();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+        publish(&js, &refs).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 6))).await;
+    });
+    let mut duplicates = 0;
+    for point in [
+        "copy.written",
+        "original.removed",
+        "entry.removed:2",
+        "replay.published",
+    ] {
+        let out = s
+            .env
+            .jq()
+            .env("JQ_NATS_FAILPOINT", point)
+            .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "{point}: {}", stderr_of(&out));
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            assert_nothing_lost(
+                &js,
+                DLQ,
+                &payloads,
+                None,
+                &format!("after a crash at {point}"),
+            )
+            .await;
+        });
+        if point == "replay.published" {
+            // The next run finds the job already replayed and says so.
+            let out = s.jq(&["dlq", "replay", "--all", "--json"]);
+            assert!(out.status.success(), "{}", stderr_of(&out));
+            duplicates += ndjson(&out)
+                .iter()
+                .filter(|e| e["type"] == "replayed" && e["duplicate"] == true)
+                .count();
+            assert!(
+                stderr_of(&out).contains("already replayed"),
+                "{}",
+                stderr_of(&out)
+            );
+        }
+    }
+    assert!(
+        duplicates >= 1,
+        "a replay repeated after a crash is reported"
+    );
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        for p in &payloads {
+            assert_eq!(
+                work.iter().filter(|w| *w == p).count(),
+                1,
+                "{p} in {work:?}"
+            );
+        }
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+/// SIGKILL at moments that are not chosen: a slow replay and a slow drain killed again and
+/// again; every job stays somewhere, and in the end every job is done.
+#[test]
+fn sigkill_at_random_moments_of_replay_and_drain_loses_nothing() {
+    let s = Setup::new();
+    s.add_stream();
+    let payloads: Vec<String> = (0..8).map(|i| format!("job-{i}")).collect();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+        publish(&js, &refs).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 8))).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("done");
+    let script = format!(
+        "cat >> {}; echo >> {}; sleep 0.05",
+        log.display(),
+        log.display()
+    );
+    for (round, delay) in [150u64, 330, 90, 260, 200, 420].into_iter().enumerate() {
+        let replay = round % 2 == 0;
+        let mut cmd = s.env.jq_std();
+        cmd.arg("-s").arg(&s.server.url).arg("dlq");
+        if replay {
+            cmd.args(["replay", "--all", "--rate", "40"]);
+        } else {
+            cmd.args(["drain", "--", "sh", "-c", &script]);
+        }
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            assert_nothing_lost(
+                &js,
+                DLQ,
+                &payloads,
+                Some(&log),
+                &format!("after kill {round}"),
+            )
+            .await;
+            if replay {
+                // Replayed jobs fail again (nothing acks them here) and come back dead.
+                let mut c = processor(&js).await;
+                let info = c.info().await.unwrap();
+                let coming = info.num_pending + info.num_ack_pending as u64;
+                let dead = messages(&js, DLQ).await;
+                let_die(&js, &mut c, Some((DLQ, dead + coming))).await;
+                assert_nothing_lost(&js, DLQ, &payloads, Some(&log), "after replays died").await;
+            }
+        });
+    }
+    s.jq_ok(&["dlq", "drain", "--", "sh", "-c", &script]);
+    assert!(s.ls(&[]).is_empty());
+    let done = std::fs::read_to_string(&log).unwrap();
+    for p in &payloads {
+        assert!(done.lines().any(|l| l == p), "{p} never done:\n{done}");
+    }
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+#[test]
+fn drain_killed_after_its_command_succeeded_keeps_the_job_for_the_next_run() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["only"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 1))).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("done");
+    let script = format!("cat >> {}; echo >> {}", log.display(), log.display());
+    let out = s
+        .env
+        .jq()
+        .env("JQ_NATS_FAILPOINT", "drain.handled")
+        .args([
+            "-s",
+            &s.server.url,
+            "dlq",
+            "drain",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(9));
+    // Done once, still dead: it is done again (at least once, never lost).
+    assert_eq!(s.ls(&[]).len(), 1);
+    s.jq_ok(&["dlq", "drain", "--", "sh", "-c", &script]);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "only\nonly\n");
+    assert!(s.ls(&[]).is_empty());
+}
+
+#[test]
+fn purge_deletes_for_good_and_asks_first() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["p1", "p2"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 2))).await;
+    });
+    let out = s.jq(&["dlq", "purge", "--seq", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("without --force"));
+    s.jq_ok(&["dlq", "purge", "--all", "--dry-run"]);
+    assert_eq!(s.ls(&[]).len(), 2);
+    s.jq_ok(&["dlq", "purge", "--seq", "1", "--force"]);
+    assert_eq!(s.ls(&[]).keys().copied().collect::<Vec<_>>(), vec![2]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<u64> = contents(&js, WORK).await.into_iter().map(|w| w.0).collect();
+        assert_eq!(
+            work,
+            vec![2],
+            "the purged job's parked original is gone too"
+        );
+    });
+}
+
+#[test]
+fn the_stream_may_be_left_out_only_when_one_has_a_dlq() {
+    let s = Setup::new();
+    s.add_stream();
+    assert!(s.ls(&[]).is_empty());
+    // The DLQ's own name means its work stream.
+    assert!(s.ls(&[DLQ]).is_empty());
+    s.jq_ok(&["stream", "add", "emails", "--subjects", "emails.*"]);
+    let out = s.jq(&["dlq", "ls"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("emails") && err.contains("orders_stream"),
+        "{err}"
+    );
+    s.jq_ok(&["dlq", "ls", "emails"]);
+    s.jq_ok(&[
+        "stream",
+        "add",
+        "plain",
+        "--subjects",
+        "plain.*",
+        "--no-dlq",
+    ]);
+    let out = s.jq(&["dlq", "ls", "plain"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("has no dead-letter stream"));
+    let out = s.jq(&["dlq", "ls", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("stream `nope` not found"));
+}
+
+/// Streams made with the article's exact natscli settings: a work-retention DLQ capturing only
+/// MAX_DELIVERIES advisories, deny-delete on both streams, and the article's DLQ consumer
+/// holding one advisory. Every command works; nothing is left parked or half-done.
+#[test]
+fn the_articles_streams_work_with_every_command() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        // The work stream first, with no DLQ yet: job 1 dies unrecorded.
+        work_stream_article(&js).await;
+        publish(&js, &["order-0"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, None).await;
+        js.create_stream(Config {
+            name: ARTICLE_DLQ.into(),
+            subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
+            retention: RetentionPolicy::WorkQueue,
+            discard: DiscardPolicy::New,
+            max_bytes: 256 << 20,
+            duplicate_window: Duration::from_secs(120),
+            deny_delete: true,
+            allow_direct: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        publish(
+            &js,
+            &["order-1", "order-2", "order-3", "order-4", "order-5"],
+        )
+        .await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 5))).await;
+        // The article's DLQ handler: it took the first advisory and has not acked it yet.
+        let dlq = js.get_stream(ARTICLE_DLQ).await.unwrap();
+        let handler: PullConsumer = dlq
+            .get_or_create_consumer(
+                "unprocessed_order_handler",
+                pull::Config {
+                    durable_name: Some("unprocessed_order_handler".into()),
+                    description: Some("handle unprocessed jobs".into()),
+                    ack_policy: AckPolicy::Explicit,
+                    max_deliver: 2,
+                    backoff: vec![Duration::from_secs(5)],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut b = handler.fetch().max_messages(1).messages().await.unwrap();
+        assert!(b.next().await.is_some());
+    });
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 6, "{jobs:?}");
+    assert_eq!(jobs[&1]["state"], "unrecorded");
+    assert!((2..=6).all(|i| jobs[&i]["state"] == "parked"));
+    let out = s.jq_ok(&["dlq", "show", "3", "--raw"]);
+    assert_eq!(out.stdout, b"order-2");
+    // reconcile: the DLQ takes only advisories, so payloads stay parked; the unrecorded job
+    // gets an advisory the article's handler can read.
+    let out = s.jq_ok(&["dlq", "reconcile", ARTICLE_DLQ]);
+    assert!(
+        stderr_of(&out).contains("takes only advisories"),
+        "{}",
+        stderr_of(&out)
+    );
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&1]["state"], "parked");
+    // replay: the advisory the handler holds, and one it never saw.
+    s.jq_ok(&["dlq", "replay", "--seq", "2,4"]);
+    // drain one, purge one.
+    let out = s.jq_ok(&["dlq", "drain", "--max", "1", "--", "cat"]);
+    assert_eq!(stdout_of(&out), "order-0");
+    s.jq_ok(&["dlq", "purge", "--seq", "5", "--force"]);
+    assert_eq!(
+        s.ls(&[]).keys().copied().collect::<Vec<_>>(),
+        vec![3, 6],
+        "left: those neither replayed, drained nor purged"
+    );
+    s.jq_ok(&["dlq", "drain", "--", "cat"]);
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        assert_eq!(
+            work,
+            vec!["order-1", "order-3"],
+            "only the replays are left"
+        );
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+        let dlq = js.get_stream(ARTICLE_DLQ).await.unwrap();
+        let names: Vec<String> = dlq
+            .consumer_names()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .map(|n| n.unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["unprocessed_order_handler"],
+            "no consumer of ours left"
+        );
+        let info = js
+            .get_stream(ARTICLE_DLQ)
+            .await
+            .unwrap()
+            .consumer_info("unprocessed_order_handler")
+            .await
+            .unwrap();
+        assert_eq!(info.num_ack_pending, 0);
+    });
+}
+
+/// The article's DLQ without its handler: jq-nats removes advisories through a consumer of its
+/// own, and removes that consumer afterwards (the DLQ is a work queue: it would block the
+/// article's handler from being created).
+#[test]
+fn an_article_dlq_without_a_consumer_is_drained_through_one_of_ours() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams(&js).await;
+        publish(&js, &["a", "b"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 2))).await;
+    });
+    let out = s.jq_ok(&["dlq", "drain", WORK, "--json"]);
+    let payloads: Vec<Value> = ndjson(&out)
+        .into_iter()
+        .filter(|v| v["type"] == "job")
+        .map(|v| v["payload"].clone())
+        .collect();
+    assert_eq!(payloads, vec!["a", "b"]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+        let dlq = js.get_stream(ARTICLE_DLQ).await.unwrap();
+        assert_eq!(dlq.consumer_names().count().await, 0);
+    });
+}
