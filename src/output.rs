@@ -163,5 +163,9 @@ impl Printer {
 
 /// A whole number of items per second: `12,345/s`.
 fn rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
-    let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec().round() as u64));
+    let _ = write!(
+        w,
+        "{}/s",
+        indicatif::HumanCount(state.per_sec().round() as u64)
+    );
 }
