@@ -160,7 +160,7 @@ pub fn handler_env(shared: &Shared, job: &Job) -> Vec<(String, String)> {
             handler::env_value(job.msg_id.as_deref().unwrap_or("")),
         ),
     ];
-    // Names that map to the same variable are joined, in a stable order.
+    // Values of names that map to the same variable are joined, in a stable order.
     let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(h) = &job.msg.headers {
         let mut named: Vec<(&str, Vec<String>)> = h
@@ -183,7 +183,8 @@ pub fn handler_env(shared: &Shared, job: &Job) -> Vec<(String, String)> {
                 .extend(values);
         }
     }
-    env.extend(headers.into_iter().map(|(k, v)| (k, v.join(", "))));
+    // Joined with `,` as `dlq drain` does.
+    env.extend(headers.into_iter().map(|(k, v)| (k, v.join(","))));
     env
 }
 

@@ -1,30 +1,19 @@
-//! Runs `dlq drain`'s COMMAND for one dead job as `work` runs its handler: no shell, the payload
-//! on stdin, the job's metadata in `JQ_*` variables, NATS credentials removed from the
-//! environment, its own process group (killed whole on timeout), stderr passed through and its
-//! tail kept.
-//!
-//! Small and self-contained for now; `src/worker/` has the worker's handler runner, and the two
-//! should become one.
+//! Runs `dlq drain`'s COMMAND for one dead job the way `work` runs its handler, with the same
+//! runner ([`crate::worker::handler`]): no shell, the payload on stdin, the job's metadata in
+//! `JQ_*` variables, no `NATS_*` variables, its own process group (killed whole on timeout),
+//! stderr passed through and its tail kept.
 
-use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use anyhow::{anyhow, Result};
+use bytes::Bytes;
+use tokio::sync::oneshot;
 
-use crate::dlq::entry::stderr_tail;
+use crate::worker::handler::{self, Ending, Groups, Spec};
+use crate::worker::report::{Log, Style};
 
-/// Variables a handler never sees: they hold credentials.
-const SECRET_VARS: &[&str] = &[
-    "NATS_USER",
-    "NATS_PASSWORD",
-    "NATS_TOKEN",
-    "NATS_CREDS",
-    "NATS_NKEY",
-    "NATS_JWT",
-    "NATS_SEED",
-    "NATS_KEY",
-];
+pub use crate::worker::handler::header_var;
 
 #[derive(Debug)]
 pub struct Outcome {
@@ -50,19 +39,6 @@ impl Outcome {
     }
 }
 
-/// `JQ_HEADER_<NAME>`: upper case, anything but letters and digits as `_`.
-pub fn header_var(name: &str) -> String {
-    let mut out = String::from("JQ_HEADER_");
-    out.extend(name.chars().map(|c| {
-        if c.is_ascii_alphanumeric() {
-            c.to_ascii_uppercase()
-        } else {
-            '_'
-        }
-    }));
-    out
-}
-
 /// Runs `command` once with `payload` on stdin and `vars` added to the environment. The
 /// handler's stdout goes to ours, or to our stderr when `stdout_to_stderr` (our stdout carries
 /// NDJSON then).
@@ -73,90 +49,35 @@ pub async fn run(
     timeout: Option<Duration>,
     stdout_to_stderr: bool,
 ) -> Result<Outcome> {
-    let (program, args) = command.split_first().expect("a command");
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    if stdout_to_stderr {
-        cmd.stdout(Stdio::from(std::io::stderr().as_fd_owned()?));
-    }
-    for var in SECRET_VARS {
-        cmd.env_remove(var);
-    }
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("failed to run `{}`", command.join(" ")))?;
-    let pid = child.id();
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let payload = payload.to_vec();
-    let feed = async move {
-        // A handler that does not read its stdin is fine.
-        let _ = stdin.write_all(&payload).await;
-        drop(stdin);
-    };
-    let collect = async move {
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 8192];
-        let mut err = tokio::io::stderr();
-        loop {
-            match stderr.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let _ = err.write_all(&buf[..n]).await;
-                    kept.extend_from_slice(&buf[..n]);
-                    let excess = kept
-                        .len()
-                        .saturating_sub(crate::dlq::entry::STDERR_TAIL_BYTES * 2);
-                    kept.drain(..excess);
-                }
-            }
-        }
-        kept
-    };
-    let wait = async {
-        match timeout {
-            Some(t) => match tokio::time::timeout(t, child.wait()).await {
-                Ok(status) => (status, false),
-                Err(_) => {
-                    if let Some(pid) = pid {
-                        // SAFETY: kill(2) on the child's process group.
-                        unsafe {
-                            libc::kill(-(pid as i32), libc::SIGKILL);
-                        }
-                    }
-                    (child.wait().await, true)
-                }
-            },
-            None => (child.wait().await, false),
+    assert!(!command.is_empty(), "a command");
+    let spec = Spec::new(command.to_vec(), timeout, stdout_to_stderr);
+    // Nothing stops a drain's command but its timeout.
+    let (_never, stop) = oneshot::channel();
+    let log = Arc::new(Log::new(Style::default()));
+    let finished = handler::run(
+        &spec,
+        vars.to_vec(),
+        Bytes::copy_from_slice(payload),
+        stop,
+        &Groups::default(),
+        &log,
+    )
+    .await;
+    let (exit_code, signal, timed_out) = match finished.ending {
+        Ending::Exited(code) => (Some(code), None, false),
+        Ending::Signaled(sig) => (None, Some(sig), false),
+        Ending::TimedOut(_) => (None, None, true),
+        Ending::Stopped => (None, None, false),
+        Ending::FailedToStart(e) => {
+            return Err(anyhow!("failed to run `{}`: {e}", command.join(" ")))
         }
     };
-    let (_, kept, (status, timed_out)) = tokio::join!(feed, collect, wait);
-    let status = status.context("failed to wait for the command")?;
-    use std::os::unix::process::ExitStatusExt;
     Ok(Outcome {
-        exit_code: status.code(),
-        signal: status.signal(),
+        exit_code,
+        signal,
         timed_out,
-        stderr_tail: stderr_tail(&kept),
+        stderr_tail: finished.stderr_tail,
     })
-}
-
-trait AsFdOwned {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd>;
-}
-
-impl AsFdOwned for std::io::Stderr {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd> {
-        use std::os::fd::AsFd;
-        self.as_fd().try_clone_to_owned()
-    }
 }
 
 #[cfg(test)]
