@@ -54,6 +54,19 @@ impl Setup {
         cmd
     }
 
+    /// `jq-nats work ARGS` in the background, stderr captured, stdout as given.
+    fn spawn_work(&self, args: &[&str], stdout: Stdio) -> Spawned {
+        let mut full = vec!["work"];
+        full.extend_from_slice(args);
+        let child = self
+            .jq_std(&full)
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        Spawned(Some(child))
+    }
+
     /// `jq-nats work ARGS`, to its end.
     fn work(&self, args: &[&str]) -> Output {
         let mut full = vec!["work"];
@@ -458,24 +471,22 @@ fn two_workers_share_one_consumer_and_do_each_job_once() {
     let log = s.path("done");
     let script = format!("echo \"$JQ_SEQ $PPID\" >> {log}; sleep 0.05");
     let spawn = || {
-        s.jq_std(&[
-            "work",
-            STREAM,
-            "--until-empty",
-            "-c",
-            "2",
-            "--",
-            "sh",
-            "-c",
-            &script,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+        s.spawn_work(
+            &[
+                STREAM,
+                "--until-empty",
+                "-c",
+                "2",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ],
+            Stdio::null(),
+        )
     };
     let (a, b) = (spawn(), spawn());
-    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let (a, b) = (a.wait(), b.wait());
     assert_ok(&a);
     assert_ok(&b);
     let mut seqs = BTreeMap::<u64, u32>::new();
@@ -491,10 +502,33 @@ fn two_workers_share_one_consumer_and_do_each_job_once() {
     assert_eq!(s.stream_messages(STREAM), 0);
 }
 
-fn interrupt(child: &Child) {
-    // SAFETY: sending a signal to a child we spawned.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
+/// A worker running in the background, killed if the test fails before it ends.
+struct Spawned(Option<Child>);
+
+impl Spawned {
+    fn interrupt(&self) {
+        let pid = self.0.as_ref().expect("running").id() as i32;
+        // SAFETY: sending a signal to a child we spawned and have not reaped.
+        unsafe {
+            libc::kill(pid, libc::SIGINT);
+        }
+    }
+
+    fn close_stdout(&mut self) {
+        drop(self.0.as_mut().expect("running").stdout.take());
+    }
+
+    fn wait(mut self) -> Output {
+        self.0.take().unwrap().wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -506,9 +540,8 @@ fn sigint_in_the_middle_loses_nothing() {
     s.publish_n(20);
     let log = s.path("done");
     let script = format!("sleep 0.3; echo \"$JQ_SEQ\" >> {log}");
-    let child = s
-        .jq_std(&[
-            "work",
+    let child = s.spawn_work(
+        &[
             STREAM,
             "-c",
             "3",
@@ -518,16 +551,14 @@ fn sigint_in_the_middle_loses_nothing() {
             "sh",
             "-c",
             &script,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+        Stdio::null(),
+    );
     wait_until(Duration::from_secs(20), "a few jobs done", || {
         s.read("done").lines().count() >= 4
     });
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    child.interrupt();
+    let out = child.wait();
     assert_ok(&out);
     let err = stderr(&out);
     assert!(err.contains("stopping: waiting up to 30s"), "{err}");
@@ -562,9 +593,8 @@ fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back(
     let s = Setup::new();
     s.publish_n(1);
     let pid_file = s.path("pid");
-    let child = s
-        .jq_std(&[
-            "work",
+    let child = s.spawn_work(
+        &[
             STREAM,
             "--grace",
             "500ms",
@@ -575,17 +605,15 @@ fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back(
             "sh",
             "-c",
             &format!("echo $$ > {pid_file}; sleep 30"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+        Stdio::piped(),
+    );
     wait_until(Duration::from_secs(10), "the handler running", || {
         !s.read("pid").is_empty()
     });
     let started = Instant::now();
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    child.interrupt();
+    let out = child.wait();
     assert_ok(&out);
     assert!(started.elapsed() < Duration::from_secs(6));
     assert!(process_gone(&s.read("pid")));
@@ -612,30 +640,19 @@ fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back(
 fn a_second_sigint_quits_at_once_with_130_and_hands_the_jobs_back() {
     let s = Setup::new();
     s.publish_n(2);
-    let child = s
-        .jq_std(&[
-            "work",
-            STREAM,
-            "--backoff",
-            "30s",
-            "--",
-            "sh",
-            "-c",
-            "sleep 30",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn_work(
+        &[STREAM, "--backoff", "30s", "--", "sh", "-c", "sleep 30"],
+        Stdio::null(),
+    );
     wait_until(Duration::from_secs(10), "a job in flight", || {
         s.try_consumer_info("processor")
             .is_some_and(|i| i.num_ack_pending > 0)
     });
     let started = Instant::now();
-    interrupt(&child);
+    child.interrupt();
     std::thread::sleep(Duration::from_millis(300));
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    child.interrupt();
+    let out = child.wait();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(5));
 
@@ -752,14 +769,12 @@ fn print_mode_hands_jobs_back_when_stdout_closes() {
     let s = Setup::new();
     s.publish_n(5);
     // stdout closed from the start: nothing can be written, nothing may be acked.
-    let mut child = s
-        .jq_std(&["work", STREAM, "--until-empty", "--backoff", "30s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let mut child = s.spawn_work(
+        &[STREAM, "--until-empty", "--backoff", "30s"],
+        Stdio::piped(),
+    );
+    child.close_stdout();
+    let out = child.wait();
     assert_ok(&out);
     assert_eq!(s.stream_messages(STREAM), 5);
     // Handed back, not left to their 30s ack wait.
@@ -1049,19 +1064,16 @@ fn backoff_steps_beyond_max_deliver_are_a_usage_error() {
 fn the_worker_keeps_working_after_the_server_restarts() {
     let mut s = Setup::new();
     let log = s.path("done");
-    let child = s
-        .jq_std(&[
-            "work",
+    let child = s.spawn_work(
+        &[
             STREAM,
             "--",
             "sh",
             "-c",
             &format!("cat >> {log}; echo >> {log}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+        Stdio::null(),
+    );
     s.publish("orders.new", &["before"]);
     wait_until(Duration::from_secs(10), "the first job", || {
         s.read("done").contains("before")
@@ -1085,8 +1097,8 @@ fn the_worker_keeps_working_after_the_server_restarts() {
         "the job published after the restart",
         || s.read("done").contains("after"),
     );
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    child.interrupt();
+    let out = child.wait();
     assert_ok(&out);
     let err = stderr(&out);
     assert!(err.contains("disconnected from NATS"), "{err}");
