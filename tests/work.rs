@@ -54,6 +54,42 @@ impl Setup {
         cmd
     }
 
+    /// `orders_stream` and its DLQ `orders_unprocessed` exactly as the article makes them with
+    /// natscli (the DLQ only captures the max-deliveries advisories).
+    fn article_streams(&self) {
+        let url = self.server.url.clone();
+        rt().block_on(async {
+            let js = js(&url).await;
+            js.create_stream(stream::Config {
+                name: STREAM.into(),
+                subjects: vec!["orders.*".into()],
+                retention: RetentionPolicy::WorkQueue,
+                discard: stream::DiscardPolicy::New,
+                max_bytes: 256 << 20,
+                max_message_size: 1 << 20,
+                duplicate_window: Duration::from_secs(120),
+                deny_delete: true,
+                allow_direct: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            js.create_stream(stream::Config {
+                name: "orders_unprocessed".into(),
+                subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
+                retention: RetentionPolicy::WorkQueue,
+                discard: stream::DiscardPolicy::New,
+                max_bytes: 256 << 20,
+                duplicate_window: Duration::from_secs(120),
+                deny_delete: true,
+                allow_direct: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        });
+    }
+
     /// `jq-nats work ARGS` in the background, stderr captured, stdout as given.
     fn spawn_work(&self, args: &[&str], stdout: Stdio) -> Spawned {
         let mut full = vec!["work"];
@@ -803,34 +839,9 @@ fn the_articles_flow_with_jq_nats_as_the_worker() {
         ack_policy: AckPolicy::Explicit,
         ..Default::default()
     };
+    s.article_streams();
     rt().block_on(async {
         let js = js(&url).await;
-        js.create_stream(stream::Config {
-            name: STREAM.into(),
-            subjects: vec!["orders.*".into()],
-            retention: RetentionPolicy::WorkQueue,
-            discard: stream::DiscardPolicy::New,
-            max_bytes: 256 << 20,
-            max_message_size: 1 << 20,
-            duplicate_window: Duration::from_secs(120),
-            deny_delete: true,
-            allow_direct: true,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        js.create_stream(stream::Config {
-            name: "orders_unprocessed".into(),
-            subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
-            retention: RetentionPolicy::WorkQueue,
-            discard: stream::DiscardPolicy::New,
-            max_bytes: 256 << 20,
-            deny_delete: true,
-            allow_direct: true,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
         let stream = js.get_stream(STREAM).await.unwrap();
         stream
             .create_consumer(article_consumer.clone())
@@ -882,27 +893,7 @@ fn the_articles_flow_with_jq_nats_as_the_worker() {
 #[test]
 fn without_a_dlq_taking_copies_a_dead_job_is_left_to_the_servers_advisory() {
     let s = Setup::bare();
-    let url = s.server.url.clone();
-    rt().block_on(async {
-        let js = js(&url).await;
-        js.create_stream(stream::Config {
-            name: STREAM.into(),
-            subjects: vec!["orders.*".into()],
-            retention: RetentionPolicy::WorkQueue,
-            deny_delete: true,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        js.create_stream(stream::Config {
-            name: "orders_unprocessed".into(),
-            subjects: vec!["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.*".into()],
-            retention: RetentionPolicy::WorkQueue,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    });
+    s.article_streams();
     s.publish("orders.new", &["order-0"]);
     let out = s.work(&[
         STREAM,
