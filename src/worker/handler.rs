@@ -221,8 +221,10 @@ pub async fn run(
         .process_group(0)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
-        .stdout(if spec.stdout_to_stderr {
-            Stdio::from(std::io::stderr())
+        // Output is relayed a line at a time when it must go elsewhere than our stdout or
+        // around the live status line; otherwise the handler writes to our stdout directly.
+        .stdout(if spec.stdout_to_stderr || log.is_live() {
+            Stdio::piped()
         } else {
             Stdio::inherit()
         });
@@ -255,7 +257,20 @@ pub async fn run(
     let reader = child.stderr.take().map(|stderr| {
         let tail = tail.clone();
         let log = log.clone();
-        tokio::spawn(pass_stderr(stderr, tail, log))
+        tokio::spawn(pass_lines(stderr, Some(tail), move |l| {
+            log.handler_stderr(l)
+        }))
+    });
+    let out_reader = child.stdout.take().map(|stdout| {
+        let log = log.clone();
+        let to_stderr = spec.stdout_to_stderr;
+        tokio::spawn(pass_lines(stdout, None, move |l| {
+            if to_stderr {
+                log.handler_stderr(l)
+            } else {
+                log.handler_stdout(l)
+            }
+        }))
     });
 
     let timeout = async {
@@ -282,8 +297,8 @@ pub async fn run(
     if let Some(pgid) = pgid {
         groups.remove(pgid);
     }
-    if let Some(mut reader) = reader {
-        // A child left behind may keep the pipe open: stop waiting soon, keep passing it on.
+    // A child left behind may keep a pipe open: stop waiting soon, keep passing it on.
+    for mut reader in [reader, out_reader].into_iter().flatten() {
         let _ = tokio::time::timeout(STDERR_LINGER, &mut reader).await;
     }
     let stderr_tail = stderr_tail(&tail.lock().unwrap().0);
@@ -318,35 +333,37 @@ async fn kill_group(child: &mut tokio::process::Child, pgid: i32) {
     }
 }
 
-/// Passes a handler's stderr on to ours a line at a time (so lines of concurrent handlers do not
-/// mix), keeping its tail.
-async fn pass_stderr(
-    mut stderr: tokio::process::ChildStderr,
-    tail: Arc<Mutex<Tail>>,
-    log: Arc<Log>,
+/// Passes a handler's output on a line at a time (so lines of concurrent handlers do not mix),
+/// keeping the tail of its stderr.
+async fn pass_lines(
+    mut pipe: impl tokio::io::AsyncRead + Unpin,
+    tail: Option<Arc<Mutex<Tail>>>,
+    sink: impl Fn(&[u8]),
 ) {
     let mut buf = vec![0u8; 8192];
     let mut line: Vec<u8> = Vec::new();
     loop {
-        let n = match stderr.read(&mut buf).await {
+        let n = match pipe.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        tail.lock().unwrap().push(&buf[..n]);
+        if let Some(tail) = &tail {
+            tail.lock().unwrap().push(&buf[..n]);
+        }
         line.extend_from_slice(&buf[..n]);
         if let Some(end) = line.iter().rposition(|b| *b == b'\n') {
             let rest = line.split_off(end + 1);
-            log.handler_stderr(&line);
+            sink(&line);
             line = rest;
         } else if line.len() > MAX_LINE {
             line.push(b'\n');
-            log.handler_stderr(&line);
+            sink(&line);
             line.clear();
         }
     }
     if !line.is_empty() {
         line.push(b'\n');
-        log.handler_stderr(&line);
+        sink(&line);
     }
 }
 

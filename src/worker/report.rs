@@ -88,6 +88,25 @@ impl Log {
         self.emit(bytes);
     }
 
+    /// Lines a handler wrote to its stdout, passed on to ours with the status line out of the
+    /// way.
+    pub fn handler_stdout(&self, bytes: &[u8]) {
+        let write = || {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// Whether a live status line is drawn (handler output must then go around it).
+    pub fn is_live(&self) -> bool {
+        self.bar.is_some()
+    }
+
     /// Refreshes the live status line.
     pub fn status(&self, stats: &Stats) {
         if let Some(bar) = &self.bar {
