@@ -41,6 +41,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_URL",
         global = true,
+        hide_env_values = true,
         value_name = "URL",
         help_heading = "Connection"
     )]
@@ -81,6 +82,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_CREDS",
         global = true,
+        hide_env_values = true,
         value_name = "FILE",
         help_heading = "Connection"
     )]
@@ -91,6 +93,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_NKEY",
         global = true,
+        hide_env_values = true,
         value_name = "FILE",
         help_heading = "Connection"
     )]
@@ -101,6 +104,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_CERT",
         global = true,
+        hide_env_values = true,
         value_name = "FILE",
         help_heading = "Connection"
     )]
@@ -111,6 +115,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_KEY",
         global = true,
+        hide_env_values = true,
         value_name = "FILE",
         help_heading = "Connection"
     )]
@@ -121,6 +126,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_CA",
         global = true,
+        hide_env_values = true,
         value_name = "FILE",
         help_heading = "Connection"
     )]
@@ -135,6 +141,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_TIMEOUT",
         global = true,
+        hide_env_values = true,
         value_name = "DURATION",
         help_heading = "Connection"
     )]
@@ -145,6 +152,7 @@ pub struct GlobalArgs {
         long,
         env = "NATS_CONTEXT",
         global = true,
+        hide_env_values = true,
         value_name = "NAME",
         help_heading = "Connection"
     )]
