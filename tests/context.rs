@@ -611,3 +611,24 @@ fn a_token_in_the_url_is_used_and_hidden() {
         server.js().await.get_stream("jobs").await.unwrap();
     });
 }
+
+#[test]
+fn help_never_shows_the_values_of_nats_variables() {
+    let env = TestEnv::new();
+    for args in [vec!["--help"], vec!["work", "--help"], vec!["stream", "add", "--help"]] {
+        let out = env
+            .jq()
+            .args(&args)
+            .env("NATS_URL", "nats://alice:s3cret-url@127.0.0.1:4222")
+            .env("NATS_PASSWORD", "s3cret-pass")
+            .env("NATS_CREDS", "/secret/path.creds")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = stdout_of(&out) + &stderr_of(&out);
+        assert!(text.contains("NATS_URL"), "help names the variable: {args:?}");
+        for secret in ["s3cret-url", "s3cret-pass", "/secret/path.creds"] {
+            assert!(!text.contains(secret), "{secret} shown by {args:?}");
+        }
+    }
+}
