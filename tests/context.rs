@@ -615,7 +615,11 @@ fn a_token_in_the_url_is_used_and_hidden() {
 #[test]
 fn help_never_shows_the_values_of_nats_variables() {
     let env = TestEnv::new();
-    for args in [vec!["--help"], vec!["work", "--help"], vec!["stream", "add", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["work", "--help"],
+        vec!["stream", "add", "--help"],
+    ] {
         let out = env
             .jq()
             .args(&args)
@@ -626,7 +630,10 @@ fn help_never_shows_the_values_of_nats_variables() {
             .unwrap();
         assert!(out.status.success());
         let text = stdout_of(&out) + &stderr_of(&out);
-        assert!(text.contains("NATS_URL"), "help names the variable: {args:?}");
+        assert!(
+            text.contains("NATS_URL"),
+            "help names the variable: {args:?}"
+        );
         for secret in ["s3cret-url", "s3cret-pass", "/secret/path.creds"] {
             assert!(!text.contains(secret), "{secret} shown by {args:?}");
         }
