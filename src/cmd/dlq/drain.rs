@@ -235,8 +235,13 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             }
             Prior::Maybe(text) => {
                 sum.possible_duplicates += 1;
+                let by = if text.starts_with("replaying") {
+                    "replay"
+                } else {
+                    "drain"
+                };
                 report.warn(format!(
-                    "dead job {} may have been processed already by an interrupted drain ({text}); running it again",
+                    "dead job {} may have been processed already by an interrupted {by} ({text}); running it again",
                     d.seq
                 ));
                 event.possible_duplicate = true;

@@ -260,8 +260,13 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
                     if !ack.duplicate {
                         sum.possible_duplicates += 1;
                         event.possible_duplicate = true;
+                        let what = if text.starts_with("draining") {
+                            "processed"
+                        } else {
+                            "replayed"
+                        };
                         report.warn(format!(
-                            "dead job {seq} may have been replayed already by an interrupted run ({text}); published again"
+                            "dead job {seq} may have been {what} already by an interrupted run ({text}); published again"
                         ));
                     }
                     event.note = Some(text);
