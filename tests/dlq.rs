@@ -1199,10 +1199,13 @@ fn a_job_another_dlq_command_is_handling_is_skipped() {
     });
     let dir = tempfile::tempdir().unwrap();
     let started = dir.path().join("started");
+    let release = dir.path().join("release");
     let log = dir.path().join("done");
+    // The first drain's command holds the job until the test lets it go.
     let script = format!(
-        "touch {}; sleep 2; cat >> {}",
+        "touch {}; while [ ! -e {} ]; do sleep 0.05; done; cat >> {}",
         started.display(),
+        release.display(),
         log.display()
     );
     let mut first = s.env.jq_std();
@@ -1238,6 +1241,7 @@ fn a_job_another_dlq_command_is_handling_is_skipped() {
     );
     let jobs = s.ls(&[]);
     assert_eq!(jobs[&1]["markers"][0]["held"], true);
+    std::fs::write(&release, "").unwrap();
     assert!(first.wait().unwrap().success());
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "slow", "ran once");
     assert!(s.ls(&[]).is_empty());
