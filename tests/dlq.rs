@@ -1201,9 +1201,9 @@ fn a_job_another_dlq_command_is_handling_is_skipped() {
     let started = dir.path().join("started");
     let release = dir.path().join("release");
     let log = dir.path().join("done");
-    // The first drain's command holds the job until the test lets it go.
+    // The first drain's command holds the job until the test lets it go (30s at most).
     let script = format!(
-        "touch {}; while [ ! -e {} ]; do sleep 0.05; done; cat >> {}",
+        "touch {}; i=0; while [ ! -e {} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; cat >> {}",
         started.display(),
         release.display(),
         log.display()
