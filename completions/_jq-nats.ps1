@@ -576,6 +576,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be drained, change nothing')
+            [CompletionResult]::new('--skip-interrupted', '--skip-interrupted', [CompletionResultType]::ParameterName, 'Leave jobs an interrupted drain may have processed in the DLQ instead of running them again (by default they run again, with a warning: at least once)')
             [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
             [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')

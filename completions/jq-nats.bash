@@ -643,7 +643,7 @@ _jq__nats() {
             return 0
             ;;
         jq__subcmd__nats__subcmd__dlq__subcmd__drain)
-            opts="-s -q -h -V --max --dry-run --handler-timeout --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
+            opts="-s -q -h -V --max --dry-run --handler-timeout --skip-interrupted --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -549,6 +549,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand --connection-name 'Name of the connection, as the server shows it [default: jq-nats]'
             cand --color 'When to use colour (NO_COLOR is respected)'
             cand --dry-run 'Show what would be drained, change nothing'
+            cand --skip-interrupted 'Leave jobs an interrupted drain may have processed in the DLQ instead of running them again (by default they run again, with a warning: at least once)'
             cand --tlsfirst 'Open the connection with a TLS handshake before the server''s INFO'
             cand --no-context 'Ignore natscli contexts, even the selected one'
             cand --json 'Print results as JSON (NDJSON for streaming commands)'

@@ -485,6 +485,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l dry-run -d 'Show what would be drained, change nothing'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l skip-interrupted -d 'Leave jobs an interrupted drain may have processed in the DLQ instead of running them again (by default they run again, with a warning: at least once)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l json -d 'Print results as JSON (NDJSON for streaming commands)'

@@ -700,7 +700,13 @@ With COMMAND, each dead job goes to it as in `work`: the payload on stdin, metad
   JQ_ATTEMPTS JQ_DLQ_REASON JQ_DLQ_STREAM JQ_DLQ_SEQ JQ_DLQ_DIED_AT
 and leaves the DLQ only when COMMAND exits 0. Without COMMAND, each dead job is written
 to stdout (the raw payload and a newline, or an NDJSON object with --json) and removed
-once written.",
+once written.
+
+At least once: a drain killed after COMMAND succeeded leaves the job in the DLQ with a
+marker. The next drain removes a job marked as drained without running it again, and runs
+a job an interrupted drain may have processed again with a warning (--skip-interrupted
+leaves it in the DLQ instead). A job marked by a dlq command that is still running is
+skipped with a notice.",
     dlq_note!()
 );
 
@@ -714,7 +720,9 @@ Examples:
 
 Each job is published to its original subject with its headers, a new Nats-Msg-Id
 (replay-STREAM-SEQ) and Jq-Replay-Of / Jq-Replay-Of-Job headers naming the dead entry;
-the entry is removed only after the work stream acked the new job.",
+the entry is removed only after the work stream acked the new job. A replay killed before
+the entry was removed is noticed by the next one from the job's markers: it removes the
+entry without publishing again, or warns that the job may have been published twice.",
     dlq_note!()
 );
 
@@ -861,6 +869,11 @@ pub struct DlqDrainArgs {
     #[arg(long = "handler-timeout", value_name = "DURATION",
           value_parser = crate::units::parse_duration)]
     pub handler_timeout: Option<std::time::Duration>,
+
+    /// Leave jobs an interrupted drain may have processed in the DLQ instead of running them
+    /// again (by default they run again, with a warning: at least once)
+    #[arg(long)]
+    pub skip_interrupted: bool,
 }
 
 #[derive(Debug, Args)]

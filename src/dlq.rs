@@ -19,6 +19,7 @@ use async_nats::jetstream::stream::{Config, DiscardPolicy, RetentionPolicy};
 use async_nats::jetstream::Context;
 
 pub mod entry;
+pub mod marker;
 pub mod read;
 pub mod store;
 

@@ -780,6 +780,7 @@ fn sigkill_during_replay_at_every_step_loses_nothing() {
         "copy.written",
         "original.removed",
         "entry.removed:2",
+        "replay.acked",
         "replay.published",
     ] {
         let out = s
@@ -803,25 +804,31 @@ fn sigkill_during_replay_at_every_step_loses_nothing() {
             )
             .await;
         });
-        if point == "replay.published" {
-            // The next run finds the job already replayed and says so.
-            let out = s.jq(&["dlq", "replay", "--all", "--json"]);
+        if point.starts_with("replay.") {
+            // The next run finds the job already replayed (its marker, or the replay itself
+            // in the work stream), removes it without publishing again, and says so.
+            let marked: Vec<String> = s
+                .ls(&[])
+                .into_iter()
+                .filter(|(_, j)| j["markers"].is_array())
+                .map(|(seq, _)| seq.to_string())
+                .collect();
+            assert_eq!(marked.len(), 1, "{point}");
+            let out = s.jq(&["dlq", "replay", "--seq", &marked[0], "--json"]);
             assert!(out.status.success(), "{}", stderr_of(&out));
             duplicates += ndjson(&out)
                 .iter()
-                .filter(|e| e["type"] == "replayed" && e["duplicate"] == true)
+                .filter(|e| e["type"] == "replayed_before")
                 .count();
             assert!(
-                stderr_of(&out).contains("already replayed"),
+                stderr_of(&out).contains("was replayed before by an interrupted run"),
                 "{}",
                 stderr_of(&out)
             );
         }
     }
-    assert!(
-        duplicates >= 1,
-        "a replay repeated after a crash is reported"
-    );
+    assert_eq!(duplicates, 2, "a replay repeated after a crash is reported");
+    s.jq_ok(&["dlq", "replay", "--all"]);
     assert!(s.ls(&[]).is_empty());
     rt().block_on(async {
         let js = js(&s.server.url).await;
@@ -907,23 +914,302 @@ fn sigkill_at_random_moments_of_replay_and_drain_loses_nothing() {
     });
 }
 
+/// `dlq drain` killed after COMMAND succeeded: once its `drained` marker is stored, the next
+/// run removes the job without running it again; killed before that, the next run runs it
+/// again and says it may have been processed already (or leaves it, with --skip-interrupted).
+/// The markers are never dead jobs of their own.
 #[test]
-fn drain_killed_after_its_command_succeeded_keeps_the_job_for_the_next_run() {
+fn drain_killed_after_its_command_succeeded_is_reported_by_the_next_run() {
     let s = Setup::new();
     s.add_stream();
     rt().block_on(async {
         let js = js(&s.server.url).await;
-        publish(&js, &["only"]).await;
+        publish(&js, &["one", "two"]).await;
         let mut c = processor(&js).await;
-        let_die(&js, &mut c, Some((DLQ, 1))).await;
+        let_die(&js, &mut c, Some((DLQ, 2))).await;
     });
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("done");
     let script = format!("cat >> {}; echo >> {}", log.display(), log.display());
+    let killed = |point: &str, extra: &[&str]| {
+        let mut args = vec!["-s", &s.server.url, "dlq", "drain"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", &script]);
+        let out = s
+            .env
+            .jq()
+            .env("JQ_NATS_FAILPOINT", point)
+            .args(&args)
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "{}", stderr_of(&out));
+    };
+    // Killed once COMMAND succeeded and `drained` was stored.
+    killed("drain.handled", &["--max", "1"]);
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 2, "markers are no dead jobs: {jobs:?}");
+    assert_eq!(s.summary(&[])["dead"], 2);
+    let kinds: Vec<&str> = jobs[&1]["markers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["draining", "drained"]);
+    assert_eq!(jobs[&1]["markers"][0]["held"], false);
+    let text = stdout_of(&s.jq_ok(&["dlq", "show", "1"]));
+    assert!(
+        text.contains("handled by an interrupted dlq command"),
+        "{text}"
+    );
+    let out = s.jq_ok(&[
+        "dlq", "drain", "--max", "1", "--json", "--", "sh", "-c", &script,
+    ]);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("dead job 1 was handled before by an interrupted run (drained by "),
+        "{err}"
+    );
+    assert!(
+        ndjson(&out)
+            .iter()
+            .any(|e| e["type"] == "done_before" && e["seq"] == 1),
+        "{}",
+        stdout_of(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "one\n",
+        "not run again"
+    );
+    // Killed after COMMAND succeeded, before `drained` was stored: it may have run.
+    killed("drain.succeeded", &[]);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "one\ntwo\n");
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.keys().copied().collect::<Vec<_>>(), vec![2]);
+    assert_eq!(jobs[&2]["markers"][0]["kind"], "draining");
+    let out = s.jq_ok(&["dlq", "ls"]);
+    assert!(
+        stderr_of(&out).contains("an interrupted dlq command may have handled it: draining by "),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = s.jq_ok(&[
+        "dlq",
+        "drain",
+        "--skip-interrupted",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(
+        stderr_of(&out).contains("dead job 2 skipped: it may have been processed already"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(s.ls(&[]).len(), 1);
+    let out = s.jq_ok(&["dlq", "drain", "--json", "--", "sh", "-c", &script]);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(
+            "dead job 2 may have been processed already by an interrupted drain (draining by "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("1 possibly processed twice"), "{err}");
+    assert!(ndjson(&out)
+        .iter()
+        .any(|e| e["type"] == "drained" && e["possible_duplicate"] == true));
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "one\ntwo\ntwo\n",
+        "at least once"
+    );
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, DLQ).await, 0, "markers go with their job");
+    });
+}
+
+/// Killed after the job's entry was removed, before its markers: the markers are no dead job,
+/// `ls` counts them apart, and the next command that changes the DLQ removes them.
+#[test]
+fn markers_left_by_a_killed_command_are_never_dead_jobs() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["gone"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 1))).await;
+    });
+    // The advisory is entry.removed:1 (after the copy was written), the copy :2.
     let out = s
         .env
         .jq()
-        .env("JQ_NATS_FAILPOINT", "drain.handled")
+        .env("JQ_NATS_FAILPOINT", "entry.removed:2")
+        .args(["-s", &s.server.url, "dlq", "drain", "--", "cat"])
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(9), "{}", stderr_of(&out));
+    assert!(s.ls(&[]).is_empty());
+    let sum = s.summary(&[]);
+    assert_eq!(sum["dead"], 0);
+    assert_eq!(sum["leftover_markers"], 2);
+    let out = s.jq_ok(&["dlq", "ls"]);
+    assert!(
+        stderr_of(&out).contains("2 leftover markers"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = s.jq(&["dlq", "show", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = s.jq_ok(&["dlq", "reconcile"]);
+    assert!(
+        stderr_of(&out).contains("removed 2 leftover markers"),
+        "{}",
+        stderr_of(&out)
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+/// A replay killed after the work stream acked it, run again after the duplicate window (1s
+/// here) when the server no longer drops a repeated publish: the job is in the work stream
+/// once, and the rerun says so. When the replay was already taken by a worker and its ack
+/// never recorded, the rerun cannot know: it publishes again and warns.
+#[test]
+fn replay_killed_after_its_ack_is_not_published_again_after_the_duplicate_window() {
+    let s = Setup::new();
+    s.jq_ok(&[
+        "stream",
+        "add",
+        WORK,
+        "--subjects",
+        "orders.*",
+        "--dupe-window",
+        "1s",
+    ]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 3))).await;
+    });
+    let killed = |point: &str, seq: &str| {
+        let out = s
+            .env
+            .jq()
+            .env("JQ_NATS_FAILPOINT", point)
+            .args(["-s", &s.server.url, "dlq", "replay", "--seq", seq])
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "{}", stderr_of(&out));
+    };
+    // 1: killed once `replayed` was stored. 2 and 3: killed right after the ack.
+    killed("replay.published", "1");
+    killed("replay.acked", "2");
+    killed("replay.acked", "3");
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 3, "{jobs:?}");
+    assert_eq!(jobs[&1]["markers"][1]["kind"], "replayed");
+    assert!(jobs[&1]["markers"][1]["replayed_as"]
+        .as_str()
+        .unwrap()
+        .starts_with("orders_stream:"));
+    assert_eq!(jobs[&2]["markers"][0]["kind"], "replaying");
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        // A worker takes c's replay (and finishes it) before the next run.
+        let c = processor(&js).await;
+        let mut taken = 0;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while taken == 0 {
+            for m in fetch(&c, Duration::from_millis(300)).await {
+                if &m.payload[..] == b"c" {
+                    taken += 1;
+                    m.double_ack().await.unwrap();
+                } else {
+                    m.ack_with(async_nats::jetstream::AckKind::Nak(None))
+                        .await
+                        .unwrap();
+                }
+            }
+            assert!(Instant::now() < deadline, "c's replay never came");
+        }
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+    });
+    // Past the duplicate window: the server would store a second publish.
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+    let err = stderr_of(&out);
+    let events = ndjson(&out);
+    let kind = |seq: u64| {
+        events
+            .iter()
+            .find(|e| e["seq"] == seq && e["type"] != "summary")
+            .map(|e| e["type"].as_str().unwrap().to_string())
+    };
+    assert_eq!(kind(1).as_deref(), Some("replayed_before"), "{err}");
+    assert_eq!(kind(2).as_deref(), Some("replayed_before"), "{err}");
+    assert_eq!(kind(3).as_deref(), Some("replayed"), "{err}");
+    assert!(
+        err.contains("dead job 1 was replayed before by an interrupted run (replayed by "),
+        "{err}"
+    );
+    assert!(err.contains("not published again"), "{err}");
+    assert!(
+        err.contains("dead job 3 may have been replayed already by an interrupted run"),
+        "{err}"
+    );
+    assert!(events
+        .iter()
+        .any(|e| e["seq"] == 3 && e["possible_duplicate"] == true));
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        assert_eq!(work, vec!["a", "b", "c"], "each exactly once");
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+/// Two dlq commands at once: the one that comes second leaves the job the first is handling.
+#[test]
+fn a_job_another_dlq_command_is_handling_is_skipped() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["slow"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 1))).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    let release = dir.path().join("release");
+    let log = dir.path().join("done");
+    // The first drain's command holds the job until the test lets it go (30s at most).
+    let script = format!(
+        "touch {}; i=0; while [ ! -e {} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; cat >> {}",
+        started.display(),
+        release.display(),
+        log.display()
+    );
+    let mut first = s.env.jq_std();
+    first
         .args([
             "-s",
             &s.server.url,
@@ -934,15 +1220,36 @@ fn drain_killed_after_its_command_succeeded_keeps_the_job_for_the_next_run() {
             "-c",
             &script,
         ])
-        .output()
-        .unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(out.status.signal(), Some(9));
-    // Done once, still dead: it is done again (at least once, never lost).
-    assert_eq!(s.ls(&[]).len(), 1);
-    s.jq_ok(&["dlq", "drain", "--", "sh", "-c", &script]);
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), "only\nonly\n");
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut first = first.spawn().unwrap();
+    wait_until(Duration::from_secs(10), "the first drain's command", || {
+        started.exists()
+    });
+    let out = s.jq_ok(&["dlq", "drain", "--", "sh", "-c", &script]);
+    assert!(
+        stderr_of(&out)
+            .contains("dead job 1 skipped: another dlq command is handling it (draining by "),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = s.jq_ok(&["dlq", "replay", "--all"]);
+    assert!(
+        stderr_of(&out).contains("another dlq command is handling it"),
+        "{}",
+        stderr_of(&out)
+    );
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs[&1]["markers"][0]["held"], true);
+    std::fs::write(&release, "").unwrap();
+    assert!(first.wait().unwrap().success());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "slow", "ran once");
     assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
 }
 
 #[test]

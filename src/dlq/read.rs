@@ -8,6 +8,9 @@
 //!   and headers are in the DLQ;
 //! - a MAX_DELIVERIES or MSG_TERMINATED advisory: a pointer, resolved by fetching `stream_seq`
 //!   from the work stream (the job is "parked" there, or "lost" when it is gone);
+//! - a marker ([`marker`](super::marker)) on a job's entry subject: what a `dlq` command was
+//!   doing with it; kept with the job, never a dead job itself (one whose job is gone is an
+//!   orphan, left for `dlq reconcile`);
 //! - anything else is foreign: reported, never touched.
 //!
 //! One dead job may have several entries (a server before 2.12.9 can repeat an advisory, a
@@ -28,6 +31,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::entry::{self, DeadJob};
+use super::marker::{self, Marker};
 use super::subject_matches;
 
 /// Set on entries that jq-nats itself wrote while reconciling (not by a worker), saying what
@@ -92,6 +96,11 @@ pub enum Entry {
         pointer: Pointer,
     },
     Foreign(Foreign),
+    /// A marker about the job with work-stream sequence `seq`.
+    Marker {
+        seq: u64,
+        marker: Marker,
+    },
     /// A dead job of another work stream (a DLQ may serve several).
     OtherStream,
 }
@@ -170,6 +179,16 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
     if tokens.len() == prefix.len() + 2 && tokens[..prefix.len()] == prefix[..] {
         if tokens[prefix.len()] != work {
             return Entry::OtherStream;
+        }
+        if marker::is_marker(&msg.headers) {
+            let seq = tokens[prefix.len() + 1].parse::<u64>().ok();
+            return match (seq, marker::parse(msg.sequence, &msg.headers, msg.time)) {
+                (Some(seq), Some(marker)) => Entry::Marker { seq, marker },
+                _ => foreign(format!(
+                    "a marker ({}) that does not parse",
+                    header(&msg.headers, marker::H_MARKER).unwrap_or_default()
+                )),
+            };
         }
         return match dead_job_from_entry(&msg.headers, msg.payload.clone()) {
             Ok(job) if job.stream == work && tokens[prefix.len() + 1] == job.seq.to_string() => {
@@ -282,6 +301,8 @@ pub struct Dead {
     /// Further full copies of the same job.
     pub extra_copies: Vec<Copy>,
     pub pointers: Vec<Pointer>,
+    /// What `dlq` commands recorded doing with the job, oldest first.
+    pub markers: Vec<Marker>,
     pub original: Original,
     /// Set for jobs found parked in the work stream.
     pub parked_by: Option<ParkedBy>,
@@ -295,6 +316,7 @@ impl Dead {
             copy: None,
             extra_copies: vec![],
             pointers: vec![],
+            markers: vec![],
             original: Original::Unchecked,
             parked_by: None,
         }
@@ -426,6 +448,7 @@ impl Dead {
                 }
             }
             Entry::Pointer { pointer, .. } => self.pointers.push(pointer),
+            Entry::Marker { marker, .. } => self.markers.push(marker),
             Entry::Foreign(_) | Entry::OtherStream => {}
         }
     }
@@ -453,9 +476,33 @@ pub struct Scan {
     pub uncertain: Vec<u64>,
     /// The DLQ sequence to read from next.
     pub next_entry: u64,
+    /// Markers about jobs that have no entry left (a command died after removing the job,
+    /// before its markers): `(job seq, marker)`.
+    pub orphan_markers: Vec<(u64, Marker)>,
 }
 
 impl Scan {
+    /// Moves the jobs that are only markers out of the dead jobs.
+    pub fn take_orphans(&mut self) {
+        let orphans: Vec<u64> = self
+            .jobs
+            .values()
+            .filter(|d| {
+                d.copy.is_none()
+                    && d.extra_copies.is_empty()
+                    && d.pointers.is_empty()
+                    && d.parked_by.is_none()
+            })
+            .map(|d| d.seq)
+            .collect();
+        for seq in orphans {
+            if let Some(d) = self.jobs.remove(&seq) {
+                self.orphan_markers
+                    .extend(d.markers.into_iter().map(|m| (seq, m)));
+            }
+        }
+    }
+
     pub fn duplicate_count(&self) -> usize {
         self.jobs.values().map(|d| d.duplicates().len()).sum()
     }
@@ -531,7 +578,7 @@ pub async fn read_more(
             }
             Entry::OtherStream => continue,
             Entry::Copy(c) => c.job.seq,
-            Entry::Pointer { seq, .. } => *seq,
+            Entry::Pointer { seq, .. } | Entry::Marker { seq, .. } => *seq,
         };
         scan.jobs
             .entry(seq)

@@ -8,6 +8,10 @@
 //! works for a message that consumer already delivered, even a parked one). A DLQ entry that
 //! its consumer has not delivered yet is taken through that consumer (or through a consumer of
 //! our own when it has none), never a work stream's job.
+//!
+//! Replay and drain record what they do in markers ([`super::marker`]) next to the job's entry
+//! when the DLQ holds a copy: an intent claimed with a compare-and-set on the entry subject
+//! before the job is handled, a done marker once it was, both removed after the entry.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::Message as JsMessage;
 use async_nats::jetstream::stream::{DeleteMessageErrorKind, Info as StreamInfo, RetentionPolicy};
 use async_nats::jetstream::{AckKind, Context, ErrorCode};
@@ -23,6 +28,7 @@ use futures::StreamExt;
 use time::OffsetDateTime;
 
 use super::entry::{self, DeadJob};
+use super::marker::{self, Marker};
 use super::read::{self, Copy, Dead, Original, Pointer, PointerKind, Scan};
 
 /// Name prefix of the consumers jq-nats makes on a work-queue DLQ that has none.
@@ -357,9 +363,12 @@ impl Store {
         let mut scan = read::read_dlq(&self.js, &self.dlq, self.work_name(), progress)
             .await
             .with_context(|| format!("failed to read dead-letter stream `{}`", self.dlq_name()))?;
+        // Markers whose job is gone are no dead jobs: not even looked up in the work stream.
+        scan.take_orphans();
         read::resolve(&self.js, &self.work, self.dlq_name(), &mut scan, progress)
             .await
             .with_context(|| format!("failed to look up dead jobs in `{}`", self.work_name()))?;
+        scan.take_orphans();
         Ok(scan)
     }
 
@@ -663,6 +672,9 @@ impl Store {
                     d.copy = Some(c);
                 }
             }
+            if d.copy.is_none() && d.extra_copies.is_empty() && d.pointers.is_empty() {
+                self.remove_markers(d, kept).await?;
+            }
         } else {
             let pointers = std::mem::take(&mut d.pointers);
             for p in pointers {
@@ -672,9 +684,214 @@ impl Store {
             }
             if d.pointers.is_empty() {
                 self.remove_original(d, kept).await?;
+                if d.original_msg().is_none() {
+                    self.remove_markers(d, kept).await?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Removes a job's markers: only once nothing else of it is left in the DLQ, so a crash
+    /// never leaves an entry without the markers that say what was done with it.
+    async fn remove_markers(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
+        let subject = super::entry_subject(self.work_name(), d.seq);
+        for m in std::mem::take(&mut d.markers) {
+            if !self.remove_entry(m.dlq_seq, &subject, kept).await? {
+                d.markers.push(m);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a marker whose job is gone.
+    pub async fn remove_orphan(
+        &mut self,
+        seq: u64,
+        m: &Marker,
+        kept: &mut Vec<Kept>,
+    ) -> Result<bool> {
+        let subject = super::entry_subject(self.work_name(), seq);
+        self.remove_entry(m.dlq_seq, &subject, kept).await
+    }
+
+    /// Removes the markers of jobs that are gone (a command died after removing a job, before
+    /// its markers), except those whose command may still be running; how many.
+    pub async fn clear_orphans(&mut self, scan: &mut Scan) -> Result<usize> {
+        let mut removed = 0;
+        let mut left = Vec::new();
+        for (seq, m) in std::mem::take(&mut scan.orphan_markers) {
+            let mut kept = Vec::new();
+            if !m.held() && self.remove_orphan(seq, &m, &mut kept).await? {
+                removed += 1;
+            } else {
+                left.push((seq, m));
+            }
+        }
+        scan.orphan_markers = left;
+        Ok(removed)
+    }
+
+    /// Whether replay and drain keep markers for this job: the DLQ holds its copy, on the
+    /// subject the markers go to.
+    pub fn marks(&self, d: &Dead) -> bool {
+        self.takes_entries && d.copy.is_some()
+    }
+
+    async fn publish_marker(
+        &self,
+        d: &Dead,
+        new: &marker::New,
+        expected_last: Option<u64>,
+    ) -> Result<Option<Marker>> {
+        let subject = super::entry_subject(self.work_name(), d.seq);
+        let mut headers = new.headers();
+        if let Some(last) = expected_last {
+            headers.insert(
+                "Nats-Expected-Last-Subject-Sequence",
+                last.to_string().as_str(),
+            );
+        }
+        let what = || {
+            format!(
+                "failed to mark dead job {} as {} in `{}`",
+                d.seq,
+                new.kind.name(),
+                self.dlq_name()
+            )
+        };
+        let ack = match self
+            .js
+            .publish_with_headers(subject, headers.clone(), bytes::Bytes::new())
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(what)?
+            .await
+        {
+            Ok(ack) => ack,
+            Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => return Ok(None),
+            Err(e) => return Err(anyhow::Error::new(e).context(what())),
+        };
+        if ack.stream != self.dlq_name() {
+            return Err(anyhow!(
+                "the marker of dead job {} went to stream `{}`, not to `{}`",
+                d.seq,
+                ack.stream,
+                self.dlq_name()
+            ));
+        }
+        Ok(marker::parse(
+            ack.sequence,
+            &headers,
+            OffsetDateTime::now_utc(),
+        ))
+    }
+
+    /// Records that this command is about to handle the job, unless another command marked it
+    /// since it was read (then the marker found there, when it could be read). A compare-and-set
+    /// on the entry subject: the last message there must be one this command knows of.
+    pub async fn claim(
+        &self,
+        d: &mut Dead,
+        new: marker::New,
+    ) -> Result<Result<(), Option<Marker>>> {
+        let subject = super::entry_subject(self.work_name(), d.seq);
+        let handle = self.js.get_stream_no_info(self.dlq_name()).await?;
+        let last = match handle.get_last_raw_message_by_subject(&subject).await {
+            Ok(m) => Some(m),
+            Err(e) if read::is_not_found(&e.kind()) => None,
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("failed to read the entries of dead job {}", d.seq)))
+            }
+        };
+        if let Some(m) = &last {
+            if marker::is_marker(&m.headers) && !d.markers.iter().any(|k| k.dlq_seq == m.sequence) {
+                return Ok(Err(marker::parse(m.sequence, &m.headers, m.time)));
+            }
+        }
+        let expected = last.map(|m| m.sequence).unwrap_or(0);
+        match self.publish_marker(d, &new, Some(expected)).await? {
+            Some(m) => {
+                d.markers.push(m);
+                Ok(Ok(()))
+            }
+            None => Ok(Err(None)),
+        }
+    }
+
+    /// Records that the job was handled (the replay acked, COMMAND succeeded).
+    pub async fn mark_done(&self, d: &mut Dead, new: marker::New) -> Result<()> {
+        if let Some(m) = self.publish_marker(d, &new, None).await? {
+            d.markers.push(m);
+        }
+        Ok(())
+    }
+
+    /// Takes back this command's intent marker when it did not handle the job after all (the
+    /// replay was refused, COMMAND failed), so the next run does not report a duplicate.
+    pub async fn release(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
+        let me = entry::worker_id();
+        let subject = super::entry_subject(self.work_name(), d.seq);
+        let (mine, others): (Vec<Marker>, Vec<Marker>) = std::mem::take(&mut d.markers)
+            .into_iter()
+            .partition(|m| m.by == me && !m.kind.done());
+        d.markers = others;
+        for m in mine {
+            if !self.remove_entry(m.dlq_seq, &subject, kept).await? {
+                d.markers.push(m);
+            }
+        }
+        d.markers.sort_by_key(|m| m.dlq_seq);
+        Ok(())
+    }
+
+    /// Looks for the replay an interrupted `replaying` marker announced in the work stream:
+    /// messages on its subject stored after it, with its message id. Its sequence, or None
+    /// (never published, or already taken by a worker). Gives up after `limit` messages.
+    pub async fn find_replay(&self, m: &Marker, limit: usize) -> Result<Option<u64>> {
+        let (Some(subject), Some(id)) = (&m.subject, &m.msg_id) else {
+            return Ok(None);
+        };
+        let handle = self.js.get_stream_no_info(self.work_name()).await?;
+        let mut next = m.after.unwrap_or(0) + 1;
+        for _ in 0..limit {
+            let msg = match handle
+                .raw_message_builder()
+                .sequence(next)
+                .next_by_subject(subject.clone())
+                .send()
+                .await
+            {
+                Ok(msg) => msg,
+                Err(e) if read::is_not_found(&e.kind()) => return Ok(None),
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "failed to look for replay {id} in `{}`",
+                        self.work_name()
+                    )))
+                }
+            };
+            if msg
+                .headers
+                .get("Nats-Msg-Id")
+                .is_some_and(|v| v.as_str() == id)
+            {
+                return Ok(Some(msg.sequence));
+            }
+            next = msg.sequence + 1;
+        }
+        Ok(None)
+    }
+
+    /// The work stream's last sequence now.
+    pub async fn work_last_seq(&self) -> Result<u64> {
+        let mut handle = self.js.get_stream(self.work_name()).await?;
+        let info = handle
+            .info()
+            .await
+            .with_context(|| format!("failed to look up stream `{}`", self.work_name()))?;
+        Ok(info.state.last_sequence)
     }
 
     /// Gives back DLQ entries taken and not removed, removes consumers made for removal.

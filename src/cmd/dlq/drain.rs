@@ -1,5 +1,13 @@
 //! `dlq drain`: every dead job once, to COMMAND (removed only when it succeeds) or to stdout
 //! (removed once written), then exit.
+//!
+//! At least once: a drain killed after COMMAND succeeded and before the entry was removed
+//! leaves the job dead. Markers make that visible: `draining` is written before COMMAND runs,
+//! `drained` once it succeeded. The next drain removes a job marked `drained` without running
+//! it again, and runs a job marked only `draining` again with a warning that it may have been
+//! processed already (COMMAND may have succeeded just before the kill); `--skip-interrupted`
+//! leaves those in the DLQ instead, for a person to check. A DLQ that takes only advisories
+//! keeps no markers: there a job is run again without a warning.
 
 use std::io::Write;
 
@@ -8,11 +16,12 @@ use serde::Serialize;
 
 use super::runner::{self, header_var};
 use super::{
-    header_map, job_view, open, payload_view, plural, scan, Interrupt, JobView, PayloadView,
-    Reporter,
+    header_map, job_view, open, payload_view, plural, prior, scan, Interrupt, JobView, PayloadView,
+    Prior, Reporter,
 };
 use crate::cli::DlqDrainArgs;
 use crate::cmd::Env;
+use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{failpoint, Kept, Store};
 use crate::error::Exit;
@@ -36,6 +45,12 @@ struct Event<'a> {
     outcome: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stderr_tail: Option<String>,
+    /// An interrupted drain may have processed it already (its markers say so).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    possible_duplicate: bool,
+    /// What earlier, interrupted or running, commands recorded doing with the job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     kept: Vec<Kept>,
 }
@@ -45,6 +60,14 @@ struct Summary {
     #[serde(rename = "type")]
     kind: &'static str,
     drained: usize,
+    /// Handled by an interrupted run (drained, or replayed) and only removed now.
+    done_before: usize,
+    /// Handled again though an interrupted drain may have processed them already.
+    possible_duplicates: usize,
+    /// Left in the DLQ: an interrupted drain may have processed them (`--skip-interrupted`).
+    skipped_interrupted: usize,
+    /// Left alone: another command is handling them.
+    held: usize,
     failed: usize,
     lost: usize,
     kept: usize,
@@ -101,8 +124,11 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
 }
 
 async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> {
-    let scan = scan(env, store).await?;
+    let mut scan = scan(env, store).await?;
     let p = &env.printer;
+    if !args.dry_run {
+        store.clear_orphans(&mut scan).await?;
+    }
     let mut jobs: Vec<Dead> = scan.jobs.into_values().collect();
     if let Some(max) = args.max {
         jobs.truncate(max as usize);
@@ -162,8 +188,83 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             subject: None,
             outcome: None,
             stderr_tail: None,
+            possible_duplicate: false,
+            note: None,
             kept: vec![],
         };
+        match prior(store, &d).await? {
+            Prior::None => {}
+            Prior::Held(m) => {
+                sum.held += 1;
+                report.warn(format!(
+                    "dead job {} skipped: another dlq command is handling it ({}); run again once it is done",
+                    d.seq,
+                    m.describe()
+                ));
+                event.kind = "held";
+                event.note = Some(m.describe());
+                emit(p, &mut event, subject.as_deref(), kept)?;
+                continue;
+            }
+            Prior::Done { text, .. } => {
+                store.remove_job(&mut d, &mut kept).await?;
+                sum.done_before += 1;
+                if !kept.is_empty() {
+                    sum.kept += 1;
+                }
+                report.warn(format!(
+                    "dead job {} was handled before by an interrupted run ({text}): not run again; its entry is now removed",
+                    d.seq
+                ));
+                report.kept(d.seq, &kept);
+                event.kind = "done_before";
+                event.note = Some(text);
+                emit(p, &mut event, subject.as_deref(), kept)?;
+                continue;
+            }
+            Prior::Maybe(text) if args.skip_interrupted => {
+                sum.skipped_interrupted += 1;
+                report.warn(format!(
+                    "dead job {} skipped: it may have been processed already by an interrupted drain ({text}); `jq-nats dlq drain` without --skip-interrupted runs it again",
+                    d.seq
+                ));
+                event.kind = "skipped_interrupted";
+                event.note = Some(text);
+                emit(p, &mut event, subject.as_deref(), kept)?;
+                continue;
+            }
+            Prior::Maybe(text) => {
+                sum.possible_duplicates += 1;
+                let by = if text.starts_with("replaying") {
+                    "replay"
+                } else {
+                    "drain"
+                };
+                report.warn(format!(
+                    "dead job {} may have been processed already by an interrupted {by} ({text}); running it again",
+                    d.seq
+                ));
+                event.possible_duplicate = true;
+                event.note = Some(text);
+            }
+        }
+        let marks = store.marks(&d);
+        if marks {
+            if let Err(holder) = store.claim(&mut d, marker::New::of(Kind::Draining)).await? {
+                let text = holder
+                    .map(|m| m.describe())
+                    .unwrap_or_else(|| "its entry changed since it was read".into());
+                sum.held += 1;
+                report.warn(format!(
+                    "dead job {} skipped: another dlq command is handling it ({text}); run again once it is done",
+                    d.seq
+                ));
+                event.kind = "held";
+                event.note = Some(text);
+                emit(p, &mut event, subject.as_deref(), kept)?;
+                continue;
+            }
+        }
         if with_command {
             let out = runner::run(
                 &args.command,
@@ -175,6 +276,10 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             .await?;
             if !out.success() {
                 sum.failed += 1;
+                if marks {
+                    // Not processed: the next run has no duplicate to report.
+                    store.release(&mut d, &mut kept).await?;
+                }
                 report.line(format!(
                     "failed {} ({}): {}; kept in {}",
                     d.seq,
@@ -189,6 +294,8 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                         subject: d.subject(),
                         outcome: Some(out.describe()),
                         stderr_tail: out.stderr_tail,
+                        possible_duplicate: event.possible_duplicate,
+                        note: event.note,
                         kept,
                     })?;
                 }
@@ -217,6 +324,13 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             };
             // Not written: it stays.
             written?;
+        }
+        failpoint("drain.succeeded");
+        if marks {
+            // Without it the intent still tells the next run it may have been processed.
+            let _ = store
+                .mark_done(&mut d, marker::New::of(Kind::Drained))
+                .await;
         }
         failpoint("drain.handled");
         store.remove_job(&mut d, &mut kept).await?;
@@ -250,6 +364,30 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
     if sum.lost > 0 {
         text.push_str(&format!("; {} skipped (payload lost)", sum.lost));
     }
+    if sum.done_before > 0 {
+        text.push_str(&format!(
+            "; {} handled before by an interrupted run, removed without running again",
+            sum.done_before
+        ));
+    }
+    if sum.possible_duplicates > 0 {
+        text.push_str(&format!(
+            "; {} possibly processed twice (see warnings)",
+            sum.possible_duplicates
+        ));
+    }
+    if sum.skipped_interrupted > 0 {
+        text.push_str(&format!(
+            "; {} skipped: possibly processed by an interrupted drain (see warnings)",
+            sum.skipped_interrupted
+        ));
+    }
+    if sum.held > 0 {
+        text.push_str(&format!(
+            "; {} skipped: another dlq command is handling them",
+            sum.held
+        ));
+    }
     if sum.kept > 0 {
         text.push_str(&format!(
             "; {} could not be removed (see warnings)",
@@ -265,6 +403,21 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
     p.status(text);
     if sum.failed > 0 || sum.kept > 0 {
         return Err(Exit(crate::error::EXIT_FAILURE).into());
+    }
+    Ok(())
+}
+
+/// An NDJSON event about a job that was not run (skipped, or only removed).
+fn emit<'a>(
+    p: &crate::output::Printer,
+    event: &mut Event<'a>,
+    subject: Option<&'a str>,
+    kept: Vec<Kept>,
+) -> Result<()> {
+    if p.json {
+        event.subject = subject;
+        event.kept = kept;
+        p.ndjson(&*event)?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use super::stream::{all_streams, dlq_of, is_dlq_stream, require_info, validate_s
 use super::Env;
 use crate::cli::{DlqCommand, DlqFilter, DlqSelect};
 use crate::context::Conn;
+use crate::dlq::marker::{Kind, Marker};
 use crate::dlq::read::{Dead, Original, Scan, State};
 use crate::dlq::store::{Kept, Store};
 use crate::dlq::subject_matches;
@@ -238,6 +239,9 @@ pub struct JobView {
     pub original_in_work_stream: bool,
     /// A consumer that will deliver the original again.
     pub redelivered_by: Option<String>,
+    /// What `dlq` commands recorded doing with it (not dead jobs themselves).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<MarkerView>,
 }
 
 pub fn job_view(store: &Store, d: &Dead, kind: &'static str) -> JobView {
@@ -272,6 +276,7 @@ pub fn job_view(store: &Store, d: &Dead, kind: &'static str) -> JobView {
             Original::Present { redelivered_by, .. } => redelivered_by.clone(),
             _ => None,
         },
+        markers: d.markers.iter().map(marker_view).collect(),
     }
 }
 
@@ -389,6 +394,121 @@ impl Reporter {
             self.warn(format!("job {seq}: kept {}: {}", k.what, k.why));
         }
     }
+}
+
+/// How many work-stream messages on a replay's subject are searched for a replay whose
+/// publish an interrupted run never confirmed.
+const FIND_REPLAY_LIMIT: usize = 10_000;
+
+/// What earlier commands' markers say about a job about to be replayed or drained.
+pub enum Prior {
+    /// No marker.
+    None,
+    /// Another command may be handling it right now: leave it.
+    Held(Marker),
+    /// An interrupted command handled it (the replay was acked, or COMMAND succeeded): it only
+    /// needs removing. What happened, and where the replay is.
+    Done {
+        text: String,
+        replayed_as: Option<u64>,
+    },
+    /// An interrupted command may have handled it: what it was doing.
+    Maybe(String),
+}
+
+/// Reads a job's markers; an unconfirmed replay is looked for in the work stream.
+pub async fn prior(store: &Store, d: &Dead) -> Result<Prior> {
+    if !store.marks(d) || d.markers.is_empty() {
+        return Ok(Prior::None);
+    }
+    if let Some(m) = d.markers.iter().rev().find(|m| m.held()) {
+        return Ok(Prior::Held(m.clone()));
+    }
+    if let Some(m) = d.markers.iter().find(|m| m.kind.done()) {
+        return Ok(Prior::Done {
+            text: m.describe(),
+            replayed_as: m.replayed_as.as_ref().map(|r| r.1),
+        });
+    }
+    for m in d.markers.iter().filter(|m| m.kind == Kind::Replaying) {
+        if let Some(seq) = store.find_replay(m, FIND_REPLAY_LIMIT).await? {
+            return Ok(Prior::Done {
+                text: format!(
+                    "{}, and its replay is in {} as {}:{seq}",
+                    m.describe(),
+                    store.work_name(),
+                    store.work_name()
+                ),
+                replayed_as: Some(seq),
+            });
+        }
+    }
+    let text = d
+        .markers
+        .iter()
+        .map(|m| {
+            let mut t = m.describe();
+            if m.kind == Kind::Replaying {
+                t.push_str(&format!(
+                    ", its publish never confirmed and no such replay waiting in {}",
+                    store.work_name()
+                ));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(Prior::Maybe(text))
+}
+
+/// Markers as `ls --json` and `show --json` show them.
+#[derive(Serialize)]
+pub struct MarkerView {
+    pub seq: u64,
+    pub kind: Kind,
+    pub by: String,
+    pub at: Option<String>,
+    /// The command that wrote it may still be running.
+    pub held: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayed_as: Option<String>,
+}
+
+pub fn marker_view(m: &Marker) -> MarkerView {
+    MarkerView {
+        seq: m.dlq_seq,
+        kind: m.kind,
+        by: m.by.clone(),
+        at: m.at.map(rfc3339),
+        held: m.held(),
+        replayed_as: m.replayed_as.as_ref().map(|(s, q)| format!("{s}:{q}")),
+    }
+}
+
+/// A note on a job with markers, for people.
+pub fn marker_note(d: &Dead) -> Option<String> {
+    if d.markers.is_empty() {
+        return None;
+    }
+    let list = d
+        .markers
+        .iter()
+        .map(|m| {
+            let mut t = m.describe();
+            if m.held() {
+                t.push_str(" (may still be running)");
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(if d.markers.iter().any(|m| m.held()) {
+        format!("a dlq command is handling it: {list}")
+    } else if d.markers.iter().any(|m| m.kind.done()) {
+        format!("handled by an interrupted dlq command, not yet removed: {list}")
+    } else {
+        format!("an interrupted dlq command may have handled it: {list}")
+    })
 }
 
 /// First Ctrl-C: stop after the current job. Second: exit 130 at once.

@@ -1,18 +1,24 @@
 //! `dlq replay`: publish dead jobs again to their original subjects; an entry goes only after
 //! the work stream acked the new job. A crash in between leaves the job twice (the new one and
-//! the dead one); replaying it again within the work stream's duplicate window is caught by the
-//! replay's deterministic `Nats-Msg-Id` and reported.
+//! the dead one). The next run finds out from the job's markers: a `replayed` marker (written
+//! after the ack) or the replay found in the work stream means it is only removed, not
+//! published again; a `replaying` marker alone means it may have been published, which is
+//! reported (and, within the work stream's duplicate window, the replay's deterministic
+//! `Nats-Msg-Id` makes the server drop the second publish). A DLQ that takes only advisories
+//! keeps no markers: there only the duplicate window catches a repeated replay.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
+use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{job_view, open, plural, scan, select, Interrupt, Reporter};
+use super::{job_view, open, plural, prior, scan, select, Interrupt, Prior, Reporter};
 use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
+use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{failpoint, Kept, Store};
 use crate::error::Exit;
@@ -81,6 +87,12 @@ struct Event<'a> {
     /// The work stream had this replay already (an interrupted earlier run published it).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     duplicate: bool,
+    /// An interrupted run may have published it already (its markers say so).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    possible_duplicate: bool,
+    /// What earlier, interrupted or running, commands recorded doing with the job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -93,6 +105,12 @@ struct Summary {
     kind: &'static str,
     replayed: usize,
     duplicates: usize,
+    /// Replayed by an interrupted run and only removed now.
+    replayed_before: usize,
+    /// Published again though an interrupted run may have published them already.
+    possible_duplicates: usize,
+    /// Left alone: another command is handling them.
+    held: usize,
     failed: usize,
     kept: usize,
     left: usize,
@@ -156,6 +174,9 @@ pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
 async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()> {
     let mut scan = scan(env, store).await?;
     let chosen = select(store, &scan, &args.select, "replay").await?;
+    if !args.dry_run {
+        store.clear_orphans(&mut scan).await?;
+    }
     let p = &env.printer;
     if args.dry_run {
         for seq in &chosen {
@@ -204,6 +225,8 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             subject: None,
             new_seq: None,
             duplicate: false,
+            possible_duplicate: false,
+            note: None,
             error: None,
             kept: vec![],
         };
@@ -211,7 +234,43 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
         let outcome = replay_one(store, &mut d, args, gap, &mut next_at, &mut event.kept).await;
         event.subject = subject.as_deref();
         match outcome {
-            Ok(ack) => {
+            Ok(Replayed::Before { text, new_seq }) => {
+                sum.replayed_before += 1;
+                event.kind = "replayed_before";
+                event.new_seq = new_seq;
+                report.warn(format!(
+                    "dead job {seq} was replayed before by an interrupted run ({text}): not published again; its entry is now removed"
+                ));
+                event.note = Some(text);
+                if !event.kept.is_empty() {
+                    sum.kept += 1;
+                    report.kept(seq, &event.kept);
+                }
+            }
+            Ok(Replayed::Held(text)) => {
+                sum.held += 1;
+                event.kind = "held";
+                report.warn(format!(
+                    "dead job {seq} skipped: another dlq command is handling it ({text}); run again once it is done"
+                ));
+                event.note = Some(text);
+            }
+            Ok(Replayed::Published { ack, maybe }) => {
+                if let Some(text) = maybe {
+                    if !ack.duplicate {
+                        sum.possible_duplicates += 1;
+                        event.possible_duplicate = true;
+                        let what = if text.starts_with("draining") {
+                            "processed"
+                        } else {
+                            "replayed"
+                        };
+                        report.warn(format!(
+                            "dead job {seq} may have been {what} already by an interrupted run ({text}); published again"
+                        ));
+                    }
+                    event.note = Some(text);
+                }
                 sum.replayed += 1;
                 event.new_seq = Some(ack.sequence);
                 event.duplicate = ack.duplicate;
@@ -253,6 +312,24 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             sum.duplicates
         ));
     }
+    if sum.replayed_before > 0 {
+        text.push_str(&format!(
+            "; {} replayed before by an interrupted run, removed without publishing again",
+            sum.replayed_before
+        ));
+    }
+    if sum.possible_duplicates > 0 {
+        text.push_str(&format!(
+            "; {} possibly published twice (see warnings)",
+            sum.possible_duplicates
+        ));
+    }
+    if sum.held > 0 {
+        text.push_str(&format!(
+            "; {} skipped: another dlq command is handling them",
+            sum.held
+        ));
+    }
     if sum.failed > 0 {
         text.push_str(&format!(
             "; {} failed and stayed in {}",
@@ -279,6 +356,19 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     Ok(())
 }
 
+/// What became of one dead job.
+enum Replayed {
+    /// Published now; `maybe` when an interrupted run may have published it already.
+    Published {
+        ack: async_nats::jetstream::publish::PublishAck,
+        maybe: Option<String>,
+    },
+    /// Handled by an interrupted run (its markers say so): removed, not published again.
+    Before { text: String, new_seq: Option<u64> },
+    /// Another command is handling it: left alone.
+    Held(String),
+}
+
 async fn replay_one(
     store: &mut Store,
     d: &mut Dead,
@@ -286,7 +376,7 @@ async fn replay_one(
     gap: Option<Duration>,
     next_at: &mut Instant,
     kept: &mut Vec<Kept>,
-) -> Result<async_nats::jetstream::publish::PublishAck> {
+) -> Result<Replayed> {
     if d.state() == State::Lost {
         return Err(anyhow!(
             "its payload is lost: the advisory points at a job gone from `{}`",
@@ -298,6 +388,18 @@ async fn replay_one(
     if d.copy.is_none() && store.takes_entries {
         store.reclaim(d, kept).await?;
     }
+    let maybe = match prior(store, d).await? {
+        Prior::None => None,
+        Prior::Held(m) => return Ok(Replayed::Held(m.describe())),
+        Prior::Done { text, replayed_as } => {
+            remove(store, d, kept).await;
+            return Ok(Replayed::Before {
+                text,
+                new_seq: replayed_as,
+            });
+        }
+        Prior::Maybe(text) => Some(text),
+    };
     let subject = d
         .subject()
         .ok_or_else(|| anyhow!("its original subject is unknown"))?
@@ -314,26 +416,70 @@ async fn replay_one(
         }
         *next_at = Instant::now().max(*next_at) + gap;
     }
-    let ack = store
+    let marks = store.marks(d);
+    if marks {
+        let mut intent = marker::New::of(Kind::Replaying);
+        intent.subject = Some(subject.clone());
+        intent.msg_id = Some(replay_msg_id(store.work_name(), d.seq));
+        intent.after = Some(store.work_last_seq().await?);
+        if let Err(holder) = store.claim(d, intent).await? {
+            return Ok(Replayed::Held(
+                holder
+                    .map(|m| m.describe())
+                    .unwrap_or_else(|| "its entry changed since it was read".into()),
+            ));
+        }
+    }
+    let sent = store
         .js
         .publish_with_headers(subject.clone(), headers, payload)
-        .await
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(|| format!("failed to publish to {subject}"))?
-        .await
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(|| {
-            format!(
-                "failed to publish to {subject} (`{}` did not ack it)",
-                store.work_name()
+        .await;
+    let acked = match sent {
+        Ok(ack) => ack.await.map_err(|e| {
+            // No answer: it may have been stored; anything else: refused.
+            let unanswered = e.kind() == PublishErrorKind::TimedOut;
+            (
+                anyhow::Error::new(e).context(format!(
+                    "failed to publish to {subject} (`{}` did not ack it)",
+                    store.work_name()
+                )),
+                unanswered,
             )
-        })?;
+        }),
+        Err(e) => Err((
+            anyhow!("{e}").context(format!("failed to publish to {subject}")),
+            false,
+        )),
+    };
+    let ack = match acked {
+        Ok(ack) => ack,
+        Err((e, unanswered)) => {
+            // A publish that may have been stored keeps its intent, for the next run to look
+            // for; a refused one takes it back, so the next run reports no duplicate.
+            if marks && !unanswered {
+                let _ = store.release(d, kept).await;
+            }
+            return Err(e);
+        }
+    };
+    failpoint("replay.acked");
+    if marks {
+        let mut done = marker::New::of(Kind::Replayed);
+        done.replayed_as = Some((ack.stream.clone(), ack.sequence));
+        // Without it the intent still tells the next run to look for this replay.
+        let _ = store.mark_done(d, done).await;
+    }
     failpoint("replay.published");
+    remove(store, d, kept).await;
+    Ok(Replayed::Published { ack, maybe })
+}
+
+/// Removes a replayed job; what could not be removed is kept and said.
+async fn remove(store: &mut Store, d: &mut Dead, kept: &mut Vec<Kept>) {
     if let Err(e) = store.remove_job(d, kept).await {
         kept.push(Kept {
             what: format!("dead job {}", d.seq),
             why: format!("{e:#}"),
         });
     }
-    Ok(ack)
 }

@@ -6,8 +6,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{
-    age, header_map, job_view, not_found, open, payload_view, plural, rfc3339, scan, state_cell,
-    JobView, PayloadView,
+    age, header_map, job_view, marker_note, not_found, open, payload_view, plural, rfc3339, scan,
+    state_cell, JobView, PayloadView,
 };
 use crate::cli::{DlqLsArgs, DlqShowArgs};
 use crate::cmd::Env;
@@ -43,6 +43,8 @@ struct Summary {
     foreign: usize,
     /// Work-stream messages that may be parked or in flight, left alone.
     uncertain: usize,
+    /// Markers of `dlq` commands whose job is gone (a command died before removing them).
+    leftover_markers: usize,
 }
 
 fn summarize(store: &Store, scan: &Scan, listed: &[&Dead]) -> Summary {
@@ -71,6 +73,7 @@ fn summarize(store: &Store, scan: &Scan, listed: &[&Dead]) -> Summary {
         duplicates: listed.iter().map(|d| d.duplicates().len()).sum(),
         foreign: scan.foreign.len(),
         uncertain: scan.uncertain.len(),
+        leftover_markers: scan.orphan_markers.len(),
     }
 }
 
@@ -113,6 +116,13 @@ fn summary_text(s: &Summary, filtered: bool) -> String {
         parts.push(format!(
             "{} in {} that may be parked or in flight, left alone",
             plural(s.uncertain, "message", "messages"),
+            s.stream
+        ));
+    }
+    if s.leftover_markers > 0 {
+        parts.push(format!(
+            "{} of dlq commands about jobs that are gone (`jq-nats dlq reconcile {}` removes them)",
+            plural(s.leftover_markers, "leftover marker", "leftover markers"),
             s.stream
         ));
     }
@@ -194,6 +204,11 @@ pub async fn ls(env: &Env, args: DlqLsArgs) -> Result<()> {
                 store.work_name(),
                 store.work_name()
             ));
+        }
+    }
+    for d in &listed {
+        if let Some(note) = marker_note(d) {
+            p.status(format!("dead job {}: {note}", d.seq));
         }
     }
     for f in &scan.foreign {
@@ -283,6 +298,22 @@ fn history(store: &Store, d: &Dead) -> Vec<HistoryItem> {
                     .as_ref()
                     .map(|o| format!(" ({o})"))
                     .unwrap_or_default()
+            ),
+        });
+    }
+    for m in &d.markers {
+        entries.push(HistoryItem {
+            at: m.at.map(rfc3339),
+            event: format!(
+                "{} (marker {}/{}){}",
+                m.describe(),
+                store.dlq_name(),
+                m.dlq_seq,
+                if m.held() {
+                    ", may still be running"
+                } else {
+                    ""
+                }
             ),
         });
     }
@@ -430,6 +461,9 @@ pub async fn show(env: &Env, args: DlqShowArgs) -> Result<()> {
     }
     if let Some(tail) = &v.stderr_tail {
         kv("stderr", tail.clone());
+    }
+    if let Some(note) = marker_note(d) {
+        kv("note", note);
     }
     kv(
         "history",

@@ -37,6 +37,9 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
     let mut scan = scan(env, store).await?;
     let chosen = select(store, &scan, &args.select, "purge").await?;
     let p = &env.printer;
+    if !args.dry_run && (args.force || chosen.is_empty()) {
+        store.clear_orphans(&mut scan).await?;
+    }
     if args.dry_run || chosen.is_empty() {
         for seq in &chosen {
             let d = &scan.jobs[seq];
@@ -301,6 +304,19 @@ async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -
         }))?;
     }
     p.status(text);
+    if !scan.orphan_markers.is_empty() && !args.dry_run {
+        let removed = store.clear_orphans(&mut scan).await?;
+        let held = scan.orphan_markers.len();
+        p.status(format!(
+            "removed {} about jobs that are gone{}",
+            plural(removed, "leftover marker", "leftover markers"),
+            if held > 0 {
+                format!("; {held} left: their dlq command may still be running")
+            } else {
+                String::new()
+            }
+        ));
+    }
     if stays_parked > 0 {
         p.status(format!(
             "hint: `{dlq}` takes only advisories, so a parked payload cannot move out of `{work}` (and a re-created consumer of `{work}` would run it again); to let the DLQ hold full copies add the subject `{}` to it (a DLQ handler that expects only advisories must then skip other entries)",

@@ -1,0 +1,235 @@
+//! Markers: what a `dlq` command is doing (or did) with a dead job, recorded in the DLQ next to
+//! the job's entry, so a command killed half-way is noticed by the next one.
+//!
+//! A marker is a header-only message on the job's own entry subject `jqnats.dlq.<STREAM>.<SEQ>`
+//! (the subject the DLQ already captures, see [`super::subjects`]) with `Jq-Dlq-Marker` set:
+//! - `replaying` / `draining`: written before the replay is published / COMMAND runs (or the
+//!   job is written to stdout); the job may have been handled once this is stored;
+//! - `replayed` (with the new job's `stream:seq`) / `drained`: written once the publish was
+//!   acked / COMMAND succeeded, before the entry is removed: the job was handled.
+//!
+//! Markers go only after the entry they are about (so a crash in between leaves a marker with
+//! no job, which is no dead job and `dlq reconcile` removes). They carry none of the entry
+//! headers (`Jq-Dlq-Stream`, `Jq-Dlq-Subject` ...), so an older jq-nats sees them as foreign
+//! entries and leaves them alone. A DLQ that takes only advisories (the article's) has no
+//! subject to hold markers: commands on it work as before, without them.
+//!
+//! The `replaying`/`draining` marker is written with `Nats-Expected-Last-Subject-Sequence`, so
+//! of two commands that read the same entry only one gets to handle it.
+
+use async_nats::HeaderMap;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::entry;
+use super::read::parse_time;
+
+pub const H_MARKER: &str = "Jq-Dlq-Marker";
+/// `host/pid` of the command that wrote the marker.
+pub const H_BY: &str = "Jq-Dlq-Marker-By";
+/// RFC 3339.
+pub const H_AT: &str = "Jq-Dlq-Marker-At";
+/// `replaying`: the subject the replay goes to.
+pub const H_SUBJECT: &str = "Jq-Dlq-Marker-Subject";
+/// `replaying`: the replay's `Nats-Msg-Id`.
+pub const H_MSG_ID: &str = "Jq-Dlq-Marker-Msg-Id";
+/// `replaying`: the work stream's last sequence before the replay was published.
+pub const H_AFTER: &str = "Jq-Dlq-Marker-After";
+/// `replayed`: where the replay was stored, as `<stream>:<seq>`.
+pub const H_REPLAYED_AS: &str = "Jq-Dlq-Marker-Replayed-As";
+
+/// A marker written by another process, on another host, is taken as held by a running
+/// command for this long (its process cannot be checked from here).
+pub const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Replaying,
+    Replayed,
+    Draining,
+    Drained,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Replaying => "replaying",
+            Kind::Replayed => "replayed",
+            Kind::Draining => "draining",
+            Kind::Drained => "drained",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Kind> {
+        Some(match text.trim() {
+            "replaying" => Kind::Replaying,
+            "replayed" => Kind::Replayed,
+            "draining" => Kind::Draining,
+            "drained" => Kind::Drained,
+            _ => return None,
+        })
+    }
+
+    /// Whether the marker says the job was handled (not only that it was about to be).
+    pub fn done(self) -> bool {
+        matches!(self, Kind::Replayed | Kind::Drained)
+    }
+}
+
+/// One marker read from the DLQ.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    pub dlq_seq: u64,
+    pub kind: Kind,
+    pub by: String,
+    pub at: Option<OffsetDateTime>,
+    pub subject: Option<String>,
+    pub msg_id: Option<String>,
+    pub after: Option<u64>,
+    pub replayed_as: Option<(String, u64)>,
+}
+
+/// What to write for a new marker.
+#[derive(Debug, Clone)]
+pub struct New {
+    pub kind: Kind,
+    pub subject: Option<String>,
+    pub msg_id: Option<String>,
+    pub after: Option<u64>,
+    pub replayed_as: Option<(String, u64)>,
+}
+
+impl New {
+    pub fn of(kind: Kind) -> New {
+        New {
+            kind,
+            subject: None,
+            msg_id: None,
+            after: None,
+            replayed_as: None,
+        }
+    }
+
+    pub fn headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(H_MARKER, self.kind.name());
+        h.insert(H_BY, entry::worker_id().as_str());
+        h.insert(
+            H_AT,
+            OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+                .as_str(),
+        );
+        if let Some(s) = &self.subject {
+            h.insert(H_SUBJECT, s.as_str());
+        }
+        if let Some(id) = &self.msg_id {
+            h.insert(H_MSG_ID, id.as_str());
+        }
+        if let Some(after) = self.after {
+            h.insert(H_AFTER, after.to_string().as_str());
+        }
+        if let Some((stream, seq)) = &self.replayed_as {
+            h.insert(H_REPLAYED_AS, format!("{stream}:{seq}").as_str());
+        }
+        h
+    }
+}
+
+/// Whether a DLQ message's headers make it a marker.
+pub fn is_marker(headers: &HeaderMap) -> bool {
+    headers.get(H_MARKER).is_some()
+}
+
+/// A marker from a DLQ message's headers; None when `Jq-Dlq-Marker` names no known kind.
+pub fn parse(dlq_seq: u64, headers: &HeaderMap, stored: OffsetDateTime) -> Option<Marker> {
+    let get = |n: &str| headers.get(n).map(|v| v.as_str().to_string());
+    let kind = Kind::parse(&get(H_MARKER)?)?;
+    Some(Marker {
+        dlq_seq,
+        kind,
+        by: get(H_BY).unwrap_or_else(|| "unknown".into()),
+        at: get(H_AT).as_deref().and_then(parse_time).or(Some(stored)),
+        subject: get(H_SUBJECT),
+        msg_id: get(H_MSG_ID),
+        after: get(H_AFTER).and_then(|v| v.trim().parse().ok()),
+        replayed_as: get(H_REPLAYED_AS).and_then(|v| {
+            let (stream, seq) = v.rsplit_once(':')?;
+            Some((stream.to_string(), seq.parse().ok()?))
+        }),
+    })
+}
+
+impl Marker {
+    /// Whether the command that wrote it may still be running: a live process of this host
+    /// (other than this one), or a recent marker from another host.
+    pub fn held(&self) -> bool {
+        let me = entry::worker_id();
+        if self.by == me {
+            return false;
+        }
+        let (host, pid) = match self.by.rsplit_once('/') {
+            Some((h, p)) => (h, p.parse::<i32>().ok()),
+            None => (self.by.as_str(), None),
+        };
+        let my_host = me.rsplit_once('/').map(|(h, _)| h).unwrap_or_default();
+        if host == my_host {
+            if let Some(pid) = pid.filter(|p| *p > 0) {
+                // SAFETY: kill(2) with signal 0 only checks that the process exists.
+                let rc = unsafe { libc::kill(pid, 0) };
+                return rc == 0
+                    || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+            }
+        }
+        self.at
+            .is_some_and(|at| OffsetDateTime::now_utc() - at < HELD_FOR)
+    }
+
+    /// "replayed by host/123 at 2026-…", for messages.
+    pub fn describe(&self) -> String {
+        let at = self
+            .at
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| "?".into());
+        let mut text = format!("{} by {} at {at}", self.kind.name(), self.by);
+        if let Some((stream, seq)) = &self.replayed_as {
+            text.push_str(&format!(" as {stream}:{seq}"));
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_is_no_entry() {
+        let mut new = New::of(Kind::Replayed);
+        new.replayed_as = Some(("orders_stream".into(), 26));
+        let h = new.headers();
+        assert!(is_marker(&h));
+        // An older jq-nats must not take it for a dead job's copy.
+        assert!(h.get(entry::H_STREAM).is_none() && h.get(entry::H_SUBJECT).is_none());
+        let m = parse(9, &h, OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(m.kind, Kind::Replayed);
+        assert!(m.kind.done());
+        assert_eq!(m.replayed_as, Some(("orders_stream".into(), 26)));
+        assert_eq!(m.by, entry::worker_id());
+        assert!(!m.held(), "our own marker is not held by someone else");
+        let mut other = m.clone();
+        other.by = "some-other-host/1".into();
+        assert!(other.held(), "recent, from another host");
+        other.at = Some(OffsetDateTime::now_utc() - HELD_FOR * 2);
+        assert!(!other.held());
+        let host = entry::worker_id().rsplit_once('/').unwrap().0.to_string();
+        other.by = format!("{host}/999999999");
+        other.at = Some(OffsetDateTime::now_utc());
+        assert!(!other.held(), "a dead process of this host");
+    }
+}
