@@ -127,7 +127,10 @@ pub struct GlobalArgs {
     pub tlsca: Option<String>,
 
     /// Open the connection with a TLS handshake before the server's INFO
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true, help_heading = "Connection", value_name = "BOOL",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", hide_default_value = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub tlsfirst: bool,
 
     /// Time to wait for the connection and for each request [default: 5s]
@@ -151,7 +154,10 @@ pub struct GlobalArgs {
     pub context: Option<String>,
 
     /// Ignore natscli contexts, even the selected one
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true, help_heading = "Connection", value_name = "BOOL",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", hide_default_value = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub no_context: bool,
 
     /// JetStream domain
