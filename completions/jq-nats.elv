@@ -50,6 +50,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand work 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
             cand dlq 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
             cand completions 'Print a shell completion script'
+            cand demo 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jq-nats;context'= {
@@ -715,6 +716,42 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jq-nats;demo'= {
+            cand --backoff 'Delay before a failed job''s retry, as the consumer''s BackOff'
+            cand --jobs 'Orders to publish'
+            cand --workers 'Workers run side by side'
+            cand --failure-rate 'Percentage of attempts the handler fails'
+            cand --stream 'Name of the work stream; its subjects are PREFIX.* where PREFIX is the name without `_stream`'
+            cand --server-bin 'The nats-server binary for the throwaway server [default: nats-server on PATH]'
+            cand -s 'NATS server URLs, comma-separated'
+            cand --server 'NATS server URLs, comma-separated'
+            cand --user 'Username, or a token when no password is given'
+            cand --password 'Password'
+            cand --token 'Authentication token'
+            cand --creds 'User credentials file (JWT and seed)'
+            cand --nkey 'User NKEY seed file'
+            cand --tlscert 'TLS client certificate file'
+            cand --tlskey 'TLS client private key file'
+            cand --tlsca 'TLS certificate authority chain file, trusted to verify the server'
+            cand --tlsfirst 'Open the connection with a TLS handshake before the server''s INFO'
+            cand --timeout 'Time to wait for the connection and for each request [default: 5s]'
+            cand --context 'natscli context to use: a name, or a path to a context .json file'
+            cand --no-context 'Ignore natscli contexts, even the selected one'
+            cand --js-domain 'JetStream domain'
+            cand --js-api-prefix 'JetStream API subject prefix'
+            cand --inbox-prefix 'Custom inbox prefix for replies'
+            cand --connection-name 'Name of the connection, as the server shows it [default: jq-nats]'
+            cand --color 'When to use colour (NO_COLOR is respected)'
+            cand --replay 'Replay the dead jobs to the work stream (and run them again) instead of draining them'
+            cand --keep 'With --server, leave the streams in place afterwards, to look at them'
+            cand --json 'Print results as JSON (NDJSON for streaming commands)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jq-nats;help'= {
             cand context 'Show how jq-nats connects: each setting and where it came from'
             cand stream 'Create, inspect and remove work-queue streams and their dead-letter queues'
@@ -722,6 +759,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand work 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
             cand dlq 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
             cand completions 'Print a shell completion script'
+            cand demo 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jq-nats;help;context'= {
@@ -771,6 +809,8 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
         &'jq-nats;help;dlq;reconcile'= {
         }
         &'jq-nats;help;completions'= {
+        }
+        &'jq-nats;help;demo'= {
         }
         &'jq-nats;help;help'= {
         }

@@ -56,6 +56,7 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "publish" -d 'Enqueu
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l user -d 'Username, or a token when no password is given' -r
@@ -652,13 +653,48 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l json -d 
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l backoff -d 'Delay before a failed job\'s retry, as the consumer\'s BackOff' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l jobs -d 'Orders to publish' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l workers -d 'Workers run side by side' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l failure-rate -d 'Percentage of attempts the handler fails' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l stream -d 'Name of the work stream; its subjects are PREFIX.* where PREFIX is the name without `_stream`' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l server-bin -d 'The nats-server binary for the throwaway server [default: nats-server on PATH]' -r -F
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l replay -d 'Replay the dead jobs to the work stream (and run them again) instead of draining them'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l keep -d 'With --server, leave the streams in place afterwards, to look at them'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "info" -d 'Show the resolved connection settings and their sources (the default)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "add" -d 'Create a work-queue stream and its dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "edit" -d 'Change an existing stream\'s settings'

@@ -238,6 +238,11 @@ pub enum Command {
     /// Print a shell completion script
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+
+    /// Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two
+    /// failing workers, retries, the DLQ
+    #[command(after_long_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
 }
 
 const CONTEXT_EXAMPLES: &str = "\
@@ -919,6 +924,63 @@ Examples:
 pub struct CompletionsArgs {
     /// Shell to print the script for
     pub shell: clap_complete::Shell,
+}
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  jq-nats demo
+  jq-nats demo --backoff 1s
+  jq-nats demo --server nats://127.0.0.1:4222 --keep
+  jq-nats demo --replay --json
+
+What it does, as the article this tool comes from does it:
+  1. starts nats-server (from PATH) on a free port with its storage in a temp dir,
+     unless --server names one (the selected context and NATS_URL are not used)
+  2. jq-nats stream add orders_stream --subjects 'orders.*'
+  3. jq-nats publish orders.new 'order-{{Count}}' --count 20
+  4. two of: jq-nats work orders_stream --max-deliver 2 --backoff 5s --until-empty
+     -- HANDLER, where HANDLER fails half of its jobs at random
+  5. jq-nats dlq drain orders_stream (or dlq replay --all, then a worker that succeeds)
+  6. prints what happened; removes the streams and stops the server";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Delay before a failed job's retry, as the consumer's BackOff
+    #[arg(long, value_name = "DURATION", default_value = "5s",
+          value_parser = crate::units::parse_duration)]
+    pub backoff: std::time::Duration,
+
+    /// Orders to publish
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=100_000))]
+    pub jobs: u64,
+
+    /// Workers run side by side
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=64))]
+    pub workers: u64,
+
+    /// Percentage of attempts the handler fails
+    #[arg(long, value_name = "PERCENT", default_value_t = 50,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(0..=100))]
+    pub failure_rate: u64,
+
+    /// Replay the dead jobs to the work stream (and run them again) instead of draining them
+    #[arg(long)]
+    pub replay: bool,
+
+    /// Name of the work stream; its subjects are PREFIX.* where PREFIX is the name without
+    /// `_stream`
+    #[arg(long, value_name = "NAME", default_value = "orders_stream")]
+    pub stream: String,
+
+    /// With --server, leave the streams in place afterwards, to look at them
+    #[arg(long)]
+    pub keep: bool,
+
+    /// The nats-server binary for the throwaway server [default: nats-server on PATH]
+    #[arg(long, value_name = "PATH", env = "JQ_NATS_SERVER_BIN", hide = true)]
+    pub server_bin: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::output::Printer;
 
 pub mod completions;
 pub mod context;
+pub mod demo;
 pub mod dlq;
 pub mod publish;
 pub mod stream;
@@ -48,5 +49,6 @@ pub async fn run(cli: Cli, matches: ArgMatches) -> Result<()> {
         Command::Work(args) => work::run(&env, args).await,
         Command::Dlq(cmd) => dlq::run(&env, cmd).await,
         Command::Completions(args) => completions::run(&env, args),
+        Command::Demo(args) => demo::run(&env, args).await,
     }
 }
