@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates from the server, one per line, for the completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -793,6 +794,35 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'jq-nats;__complete' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Username, or a token when no password is given')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Authentication token')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'User credentials file (JWT and seed)')
+            [CompletionResult]::new('--nkey', '--nkey', [CompletionResultType]::ParameterName, 'User NKEY seed file')
+            [CompletionResult]::new('--tlscert', '--tlscert', [CompletionResultType]::ParameterName, 'TLS client certificate file')
+            [CompletionResult]::new('--tlskey', '--tlskey', [CompletionResultType]::ParameterName, 'TLS client private key file')
+            [CompletionResult]::new('--tlsca', '--tlsca', [CompletionResultType]::ParameterName, 'TLS certificate authority chain file, trusted to verify the server')
+            [CompletionResult]::new('--tlsfirst', '--tlsfirst', [CompletionResultType]::ParameterName, 'Open the connection with a TLS handshake before the server''s INFO')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time to wait for the connection and for each request [default: 5s]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'natscli context to use: a name, or a path to a context .json file')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Ignore natscli contexts, even the selected one')
+            [CompletionResult]::new('--js-domain', '--js-domain', [CompletionResultType]::ParameterName, 'JetStream domain')
+            [CompletionResult]::new('--js-api-prefix', '--js-api-prefix', [CompletionResultType]::ParameterName, 'JetStream API subject prefix')
+            [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
+            [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'jq-nats;help' {
             [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Show how jq-nats connects: each setting and where it came from')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Create, inspect and remove work-queue streams and their dead-letter queues')
@@ -801,6 +831,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ')
+            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates from the server, one per line, for the completion scripts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -871,6 +902,9 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             break
         }
         'jq-nats;help;demo' {
+            break
+        }
+        'jq-nats;help;__complete' {
             break
         }
         'jq-nats;help;help' {

@@ -16,6 +16,9 @@ _jq__nats() {
             ",$1")
                 cmd="jq__nats"
                 ;;
+            jq__nats,__complete)
+                cmd="jq__nats__subcmd____complete"
+                ;;
             jq__nats,completions)
                 cmd="jq__nats__subcmd__completions"
                 ;;
@@ -93,6 +96,9 @@ _jq__nats() {
                 ;;
             jq__nats__subcmd__dlq__subcmd__help,show)
                 cmd="jq__nats__subcmd__dlq__subcmd__help__subcmd__show"
+                ;;
+            jq__nats__subcmd__help,__complete)
+                cmd="jq__nats__subcmd__help__subcmd____complete"
                 ;;
             jq__nats__subcmd__help,completions)
                 cmd="jq__nats__subcmd__help__subcmd__completions"
@@ -197,8 +203,98 @@ _jq__nats() {
 
     case "${cmd}" in
         jq__nats)
-            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version context stream publish work dlq completions demo help"
+            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version context stream publish work dlq completions demo __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-api-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inbox-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd____complete)
+            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version streams consumers dead line raw"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1535,8 +1631,22 @@ _jq__nats() {
             return 0
             ;;
         jq__subcmd__nats__subcmd__help)
-            opts="context stream publish work dlq completions demo help"
+            opts="context stream publish work dlq completions demo __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2825,4 +2935,25 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _jq__nats -o nosort -o bashdefault -o default jq-nats
 else
     complete -F _jq__nats -o bashdefault -o default jq-nats
+fi
+
+# Names only the server knows (streams, consumers, dead jobs) come from `jq-nats __complete`,
+# which prints nothing within about a second when no server answers; the rest is static.
+_jq_nats_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}"
+    local IFS=$'
+'
+    local -a found
+    found=($("${COMP_WORDS[0]}" __complete raw -- "${COMP_LINE:0:COMP_POINT}" 2>/dev/null))
+    if [[ ${#found[@]} -gt 0 ]]; then
+        COMPREPLY=($(compgen -W "${found[*]}" -- "${cur}"))
+        return 0
+    fi
+    _jq__nats "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _jq_nats_dynamic -o nosort -o bashdefault -o default jq-nats
+else
+    complete -F _jq_nats_dynamic -o bashdefault -o default jq-nats
 fi

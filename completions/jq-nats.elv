@@ -51,6 +51,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand dlq 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
             cand completions 'Print a shell completion script'
             cand demo 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+            cand __complete 'Completion candidates from the server, one per line, for the completion scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jq-nats;context'= {
@@ -752,6 +753,34 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jq-nats;__complete'= {
+            cand -s 'NATS server URLs, comma-separated'
+            cand --server 'NATS server URLs, comma-separated'
+            cand --user 'Username, or a token when no password is given'
+            cand --password 'Password'
+            cand --token 'Authentication token'
+            cand --creds 'User credentials file (JWT and seed)'
+            cand --nkey 'User NKEY seed file'
+            cand --tlscert 'TLS client certificate file'
+            cand --tlskey 'TLS client private key file'
+            cand --tlsca 'TLS certificate authority chain file, trusted to verify the server'
+            cand --tlsfirst 'Open the connection with a TLS handshake before the server''s INFO'
+            cand --timeout 'Time to wait for the connection and for each request [default: 5s]'
+            cand --context 'natscli context to use: a name, or a path to a context .json file'
+            cand --no-context 'Ignore natscli contexts, even the selected one'
+            cand --js-domain 'JetStream domain'
+            cand --js-api-prefix 'JetStream API subject prefix'
+            cand --inbox-prefix 'Custom inbox prefix for replies'
+            cand --connection-name 'Name of the connection, as the server shows it [default: jq-nats]'
+            cand --color 'When to use colour (NO_COLOR is respected)'
+            cand --json 'Print results as JSON (NDJSON for streaming commands)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jq-nats;help'= {
             cand context 'Show how jq-nats connects: each setting and where it came from'
             cand stream 'Create, inspect and remove work-queue streams and their dead-letter queues'
@@ -760,6 +789,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand dlq 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
             cand completions 'Print a shell completion script'
             cand demo 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+            cand __complete 'Completion candidates from the server, one per line, for the completion scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jq-nats;help;context'= {
@@ -811,6 +841,8 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
         &'jq-nats;help;completions'= {
         }
         &'jq-nats;help;demo'= {
+        }
+        &'jq-nats;help;__complete'= {
         }
         &'jq-nats;help;help'= {
         }

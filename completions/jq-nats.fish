@@ -57,6 +57,7 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "work" -d 'Run a wor
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "__complete" -d 'Completion candidates from the server, one per line, for the completion scripts'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l user -d 'Username, or a token when no password is given' -r
@@ -687,14 +688,41 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l json -d 'Print 
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "__complete" -d 'Completion candidates from the server, one per line, for the completion scripts'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "info" -d 'Show the resolved connection settings and their sources (the default)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "add" -d 'Create a work-queue stream and its dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "edit" -d 'Change an existing stream\'s settings'
@@ -707,3 +735,11 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_su
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Publish dead jobs again to their original subjects, then remove them from the DLQ'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete dead jobs for good'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "reconcile" -d 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries'
+
+# Names only the server knows (streams, consumers, dead jobs) come from `jq-nats __complete`,
+# which prints nothing within about a second when no server answers; the rest is static.
+function __jq_nats_dynamic
+    set -l tokens (commandline -opc)
+    command $tokens[1] __complete line -- $tokens[2..-1] (commandline -ct) 2>/dev/null
+end
+complete -c jq-nats -f -n '__jq_nats_dynamic | string length -q' -a '(__jq_nats_dynamic)'

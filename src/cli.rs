@@ -243,6 +243,10 @@ pub enum Command {
     /// failing workers, retries, the DLQ
     #[command(after_long_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+
+    /// Completion candidates from the server, one per line, for the completion scripts
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
 }
 
 const CONTEXT_EXAMPLES: &str = "\
@@ -981,6 +985,36 @@ pub struct DemoArgs {
     /// The nats-server binary for the throwaway server [default: nats-server on PATH]
     #[arg(long, value_name = "PATH", env = "JQ_NATS_SERVER_BIN", hide = true)]
     pub server_bin: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// What to list
+    #[arg(value_enum)]
+    pub kind: CompleteKind,
+
+    /// The stream (consumers, dead), or the words of the command line after `jq-nats`, the
+    /// last one being completed (line)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "WORDS"
+    )]
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompleteKind {
+    /// Stream names
+    Streams,
+    /// Consumer names of STREAM
+    Consumers,
+    /// Sequences of STREAM's dead jobs (or of the only stream with a DLQ)
+    Dead,
+    /// Whatever the command line being completed wants there, if it comes from the server
+    Line,
+    /// The same, from the command line up to the cursor as one string (bash)
+    Raw,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::cli::{Cli, Command, StreamCommand};
 use crate::context::Conn;
 use crate::output::Printer;
 
+pub mod complete;
 pub mod completions;
 pub mod context;
 pub mod demo;
@@ -50,5 +51,6 @@ pub async fn run(cli: Cli, matches: ArgMatches) -> Result<()> {
         Command::Dlq(cmd) => dlq::run(&env, cmd).await,
         Command::Completions(args) => completions::run(&env, args),
         Command::Demo(args) => demo::run(&env, args).await,
+        Command::Complete(args) => complete::run(&env, args).await,
     }
 }
