@@ -16,11 +16,17 @@ _jq__nats() {
             ",$1")
                 cmd="jq__nats"
                 ;;
+            jq__nats,__complete)
+                cmd="jq__nats__subcmd____complete"
+                ;;
             jq__nats,completions)
                 cmd="jq__nats__subcmd__completions"
                 ;;
             jq__nats,context)
                 cmd="jq__nats__subcmd__context"
+                ;;
+            jq__nats,demo)
+                cmd="jq__nats__subcmd__demo"
                 ;;
             jq__nats,dlq)
                 cmd="jq__nats__subcmd__dlq"
@@ -91,11 +97,17 @@ _jq__nats() {
             jq__nats__subcmd__dlq__subcmd__help,show)
                 cmd="jq__nats__subcmd__dlq__subcmd__help__subcmd__show"
                 ;;
+            jq__nats__subcmd__help,__complete)
+                cmd="jq__nats__subcmd__help__subcmd____complete"
+                ;;
             jq__nats__subcmd__help,completions)
                 cmd="jq__nats__subcmd__help__subcmd__completions"
                 ;;
             jq__nats__subcmd__help,context)
                 cmd="jq__nats__subcmd__help__subcmd__context"
+                ;;
+            jq__nats__subcmd__help,demo)
+                cmd="jq__nats__subcmd__help__subcmd__demo"
                 ;;
             jq__nats__subcmd__help,dlq)
                 cmd="jq__nats__subcmd__help__subcmd__dlq"
@@ -191,7 +203,7 @@ _jq__nats() {
 
     case "${cmd}" in
         jq__nats)
-            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version context stream publish work dlq completions help"
+            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version context stream publish work dlq completions demo __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,12 +249,110 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-api-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inbox-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd____complete)
+            opts="-s -q -h -V --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version streams consumers dead line raw"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -319,12 +429,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -401,12 +519,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -525,12 +651,134 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --js-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --js-api-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inbox-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd__demo)
+            opts="-s -q -h -V --backoff --jobs --workers --failure-rate --replay --stream --keep --server-bin --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backoff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-bin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -607,12 +855,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -697,12 +953,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -911,12 +1175,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1017,12 +1289,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1099,12 +1379,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1209,12 +1497,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1291,12 +1587,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1327,8 +1631,22 @@ _jq__nats() {
             return 0
             ;;
         jq__subcmd__nats__subcmd__help)
-            opts="context stream publish work dlq completions help"
+            opts="context stream publish work dlq completions demo __complete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1371,6 +1689,20 @@ _jq__nats() {
         jq__subcmd__nats__subcmd__help__subcmd__context__subcmd__info)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jq__subcmd__nats__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1677,12 +2009,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1759,12 +2099,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -1893,12 +2241,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2023,12 +2379,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2203,12 +2567,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2285,12 +2657,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2367,12 +2747,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2497,12 +2885,20 @@ _jq__nats() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tlsfirst)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-context)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --js-domain)
@@ -2539,4 +2935,25 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _jq__nats -o nosort -o bashdefault -o default jq-nats
 else
     complete -F _jq__nats -o bashdefault -o default jq-nats
+fi
+
+# Names only the server knows (streams, consumers, dead jobs) come from `jq-nats __complete`,
+# which prints nothing within about a second when no server answers; the rest is static.
+_jq_nats_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}"
+    local IFS=$'
+'
+    local -a found
+    found=($("${COMP_WORDS[0]}" __complete raw -- "${COMP_LINE:0:COMP_POINT}" 2>/dev/null))
+    if [[ ${#found[@]} -gt 0 ]]; then
+        COMPREPLY=($(compgen -W "${found[*]}" -- "${cur}"))
+        return 0
+    fi
+    _jq__nats "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _jq_nats_dynamic -o nosort -o bashdefault -o default jq-nats
+else
+    complete -F _jq_nats_dynamic -o bashdefault -o default jq-nats
 fi

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_jq_nats_global_optspecs
-    string join \n s/server= user= password= token= creds= nkey= tlscert= tlskey= tlsca= tlsfirst timeout= context= no-context js-domain= js-api-prefix= inbox-prefix= connection-name= json color= q/quiet h/help V/version
+    string join \n s/server= user= password= token= creds= nkey= tlscert= tlskey= tlsca= tlsfirst= timeout= context= no-context= js-domain= js-api-prefix= inbox-prefix= connection-name= json color= q/quiet h/help V/version
 end
 
 function __fish_jq_nats_needs_command
@@ -33,8 +33,12 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -l nkey -d 'User NKEY seed
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -42,8 +46,6 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -l connection-name -d 'Nam
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_needs_command" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_needs_command" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -54,6 +56,8 @@ complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "publish" -d 'Enqueu
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "__complete" -d 'Completion candidates from the server, one per line, for the completion scripts'
 complete -c jq-nats -n "__fish_jq_nats_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l user -d 'Username, or a token when no password is given' -r
@@ -64,8 +68,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -73,8 +81,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and not __fish_seen_subcommand_from info help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -90,8 +96,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -99,8 +109,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand context; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
@@ -116,8 +124,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_s
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -125,8 +137,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_s
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and not __fish_seen_subcommand_from add edit ls info rm help" -s h -l help -d 'Print help'
@@ -163,8 +173,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -180,8 +194,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-allow-direct -d 'Refuse direct get of messages'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-dlq -d 'Do not create a dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l update -d 'Apply settings that differ from the existing stream\'s'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -211,8 +223,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -226,8 +242,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-deny-purge -d 'Allow purging the stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l allow-direct -d 'Allow direct get of messages [default: yes]'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-allow-direct -d 'Refuse direct get of messages'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -241,8 +255,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -251,8 +269,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show streams made by anyone, not only work-queue streams'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -266,8 +282,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -275,8 +295,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -290,8 +308,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -301,8 +323,6 @@ always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -s f -l force -d 'Delete without asking (required when stdin is not a terminal)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l keep-dlq -d 'Keep the dead-letter stream'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -328,8 +348,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l nkey -d 'Use
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -337,8 +361,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l connection-n
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -363,8 +385,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l nkey -d 'User N
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -373,8 +399,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l color -d 'When 
 always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l until-empty -d 'Exit once nothing is waiting or in flight, retries included'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -388,8 +412,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -397,8 +425,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and not __fish_seen_subcommand_from ls show drain replay purge reconcile help" -s h -l help -d 'Print help'
@@ -424,8 +450,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -433,8 +463,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -448,8 +476,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -458,8 +490,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l raw -d 'Write only the payload, byte for byte'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -475,8 +505,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -486,8 +520,6 @@ always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l dry-run -d 'Show what would be drained, change nothing'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l skip-interrupted -d 'Leave jobs an interrupted drain may have processed in the DLQ instead of running them again (by default they run again, with a warning: at least once)'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -508,8 +540,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -520,8 +556,6 @@ never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l all -d 'Every dead job (filters still apply)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l dry-run -d 'Show what would be replayed, change nothing'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l edit -d 'Open $VISUAL or $EDITOR on each payload before it is published'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -541,8 +575,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -553,8 +591,6 @@ never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l all -d 'Every dead job (filters still apply)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s f -l force -d 'Delete without asking (required when stdin is not a terminal)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l dry-run -d 'Show what would be deleted, change nothing'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -568,8 +604,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -578,8 +618,6 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_sub
 always\t''
 never\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l dry-run -d 'Show what would change, change nothing'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand dlq; and __fish_seen_subcommand_from reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -600,8 +638,12 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l nkey -d 
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l tlscert -d 'TLS client certificate file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l tlskey -d 'TLS client private key file' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l js-domain -d 'JetStream domain' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l js-api-prefix -d 'JetStream API subject prefix' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
@@ -609,19 +651,79 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l connecti
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l no-context -d 'Ignore natscli contexts, even the selected one'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l backoff -d 'Delay before a failed job\'s retry, as the consumer\'s BackOff' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l jobs -d 'Orders to publish' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l workers -d 'Workers run side by side' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l failure-rate -d 'Percentage of attempts the handler fails' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l stream -d 'Name of the work stream; its subjects are PREFIX.* where PREFIX is the name without `_stream`' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l server-bin -d 'The nats-server binary for the throwaway server [default: nats-server on PATH]' -r -F
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l replay -d 'Replay the dead jobs to the work stream (and run them again) instead of draining them'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l keep -d 'With --server, leave the streams in place afterwards, to look at them'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s s -l server -d 'NATS server URLs, comma-separated' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l user -d 'Username, or a token when no password is given' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l password -d 'Password' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l token -d 'Authentication token' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l creds -d 'User credentials file (JWT and seed)' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l nkey -d 'User NKEY seed file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlscert -d 'TLS client certificate file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlskey -d 'TLS client private key file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlsca -d 'TLS certificate authority chain file, trusted to verify the server' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l tlsfirst -d 'Open the connection with a TLS handshake before the server\'s INFO' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l timeout -d 'Time to wait for the connection and for each request [default: 5s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l context -d 'natscli context to use: a name, or a path to a context .json file' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l no-context -d 'Ignore natscli contexts, even the selected one' -r -f -a "true\t''
+false\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l js-domain -d 'JetStream domain' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l js-api-prefix -d 'JetStream API subject prefix' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l inbox-prefix -d 'Custom inbox prefix for replies' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l connection-name -d 'Name of the connection, as the server shows it [default: jq-nats]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand __complete" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "context" -d 'Show how jq-nats connects: each setting and where it came from'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "stream" -d 'Create, inspect and remove work-queue streams and their dead-letter queues'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "publish" -d 'Enqueue jobs from an argument, a template or stdin'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "work" -d 'Run a worker: pull jobs, run a handler, ack, retry with backoff, dead-letter'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "dlq" -d 'Dead jobs: list, inspect, replay, drain, purge, and bring parked jobs in'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "demo" -d 'Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two failing workers, retries, the DLQ'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "__complete" -d 'Completion candidates from the server, one per line, for the completion scripts'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and not __fish_seen_subcommand_from context stream publish work dlq completions demo __complete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "info" -d 'Show the resolved connection settings and their sources (the default)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "add" -d 'Create a work-queue stream and its dead-letter stream'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from stream" -f -a "edit" -d 'Change an existing stream\'s settings'
@@ -634,3 +736,11 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_su
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Publish dead jobs again to their original subjects, then remove them from the DLQ'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete dead jobs for good'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "reconcile" -d 'Copy parked jobs into the DLQ and free the work stream; clean up duplicate entries'
+
+# Names only the server knows (streams, consumers, dead jobs) come from `jq-nats __complete`,
+# which prints nothing within about a second when no server answers; the rest is static.
+function __jq_nats_dynamic
+    set -l tokens (commandline -opc)
+    command $tokens[1] __complete line -- $tokens[2..-1] (commandline -ct) 2>/dev/null
+end
+complete -c jq-nats -f -n '__jq_nats_dynamic | string length -q' -a '(__jq_nats_dynamic)'

@@ -133,7 +133,10 @@ pub struct GlobalArgs {
     pub tlsca: Option<String>,
 
     /// Open the connection with a TLS handshake before the server's INFO
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true, help_heading = "Connection", value_name = "BOOL",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", hide_default_value = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub tlsfirst: bool,
 
     /// Time to wait for the connection and for each request [default: 5s]
@@ -159,7 +162,10 @@ pub struct GlobalArgs {
     pub context: Option<String>,
 
     /// Ignore natscli contexts, even the selected one
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true, help_heading = "Connection", value_name = "BOOL",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", hide_default_value = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub no_context: bool,
 
     /// JetStream domain
@@ -240,6 +246,15 @@ pub enum Command {
     /// Print a shell completion script
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+
+    /// Run the whole job-queue scenario on a throwaway server: streams, 20 orders, two
+    /// failing workers, retries, the DLQ
+    #[command(after_long_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
+
+    /// Completion candidates from the server, one per line, for the completion scripts
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
 }
 
 const CONTEXT_EXAMPLES: &str = "\
@@ -934,6 +949,93 @@ Examples:
 pub struct CompletionsArgs {
     /// Shell to print the script for
     pub shell: clap_complete::Shell,
+}
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  jq-nats demo
+  jq-nats demo --backoff 1s
+  jq-nats demo --server nats://127.0.0.1:4222 --keep
+  jq-nats demo --replay --json
+
+What it does, as the article this tool comes from does it:
+  1. starts nats-server (from PATH) on a free port with its storage in a temp dir,
+     unless --server names one (the selected context and NATS_URL are not used)
+  2. jq-nats stream add orders_stream --subjects 'orders.*'
+  3. jq-nats publish orders.new 'order-{{Count}}' --count 20
+  4. two of: jq-nats work orders_stream --max-deliver 2 --backoff 5s --until-empty
+     -- HANDLER, where HANDLER fails half of its jobs at random
+  5. jq-nats dlq drain orders_stream (or dlq replay --all, then a worker that succeeds)
+  6. prints what happened; removes the streams and stops the server";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Delay before a failed job's retry, as the consumer's BackOff
+    #[arg(long, value_name = "DURATION", default_value = "5s",
+          value_parser = crate::units::parse_duration)]
+    pub backoff: std::time::Duration,
+
+    /// Orders to publish
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=100_000))]
+    pub jobs: u64,
+
+    /// Workers run side by side
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=64))]
+    pub workers: u64,
+
+    /// Percentage of attempts the handler fails
+    #[arg(long, value_name = "PERCENT", default_value_t = 50,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(0..=100))]
+    pub failure_rate: u64,
+
+    /// Replay the dead jobs to the work stream (and run them again) instead of draining them
+    #[arg(long)]
+    pub replay: bool,
+
+    /// Name of the work stream; its subjects are PREFIX.* where PREFIX is the name without
+    /// `_stream`
+    #[arg(long, value_name = "NAME", default_value = "orders_stream")]
+    pub stream: String,
+
+    /// With --server, leave the streams in place afterwards, to look at them
+    #[arg(long)]
+    pub keep: bool,
+
+    /// The nats-server binary for the throwaway server [default: nats-server on PATH]
+    #[arg(long, value_name = "PATH", env = "JQ_NATS_SERVER_BIN", hide = true)]
+    pub server_bin: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// What to list
+    #[arg(value_enum)]
+    pub kind: CompleteKind,
+
+    /// The stream (consumers, dead), or the words of the command line after `jq-nats`, the
+    /// last one being completed (line)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "WORDS"
+    )]
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompleteKind {
+    /// Stream names
+    Streams,
+    /// Consumer names of STREAM
+    Consumers,
+    /// Sequences of STREAM's dead jobs (or of the only stream with a DLQ)
+    Dead,
+    /// Whatever the command line being completed wants there, if it comes from the server
+    Line,
+    /// The same, from the command line up to the cursor as one string (bash)
+    Raw,
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use jq_nats::cli::Cli;
 
 fn main() -> ExitCode {
-    // Usage errors exit 2 from clap itself, before anything starts.
-    let matches = Cli::command().get_matches();
+    // Usage errors exit 2 from clap itself, before anything starts; `--fisk-introspect` (natscli
+    // registering jq-nats as a plugin) answers here too.
+    let matches = jq_nats::fisk::get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let color = jq_nats::output::color_enabled(
         cli.global.color,

@@ -7,8 +7,10 @@ use crate::cli::{Cli, Command, StreamCommand};
 use crate::context::Conn;
 use crate::output::Printer;
 
+pub mod complete;
 pub mod completions;
 pub mod context;
+pub mod demo;
 pub mod dlq;
 pub mod publish;
 pub mod stream;
@@ -48,5 +50,7 @@ pub async fn run(cli: Cli, matches: ArgMatches) -> Result<()> {
         Command::Work(args) => work::run(&env, args).await,
         Command::Dlq(cmd) => dlq::run(&env, cmd).await,
         Command::Completions(args) => completions::run(&env, args),
+        Command::Demo(args) => demo::run(&env, args).await,
+        Command::Complete(args) => complete::run(&env, args).await,
     }
 }
