@@ -45,7 +45,7 @@ run() {
     local mode=$1 count=$2
     shift 2
     "$J" -s "$U" stream rm bench --force >/dev/null 2>&1 || true
-    "$J" -s "$U" stream add bench --subjects 'bench.>' --max-bytes 1GB >/dev/null
+    "$J" -s "$U" stream add bench --subjects 'bench.>' --max-bytes 1GB >/dev/null 2>&1
     "$B" publish "$U" bench.x "$count" 128 >/dev/null
     local start end
     start=$(date +%s.%N)
@@ -57,9 +57,9 @@ run() {
 
 for _ in $(seq "$ROUNDS"); do
     run print "$JOBS"
-    run pipe "$JOBS" --pipe -c 2 -- "$tmp/pipe_echo"
-    run process "$PROCESS_JOBS" -c 2 -- "$tmp/pipe_echo" once
-    run request "$JOBS" --request svc.bench -c 256
+    run pipe "$JOBS" --pipe -c 2 ${PIPE_ARGS:-} -- "$tmp/pipe_echo"
+    [ "${SKIP_PROCESS:-}" ] || run process "$PROCESS_JOBS" -c 2 -- "$tmp/pipe_echo" once
+    run request "$JOBS" --request svc.bench -c ${REQUEST_CONCURRENCY:-256}
 done
 
 python3 - "$tmp/rates" <<'PY'

@@ -275,7 +275,8 @@ pub struct Outcome {
     pub subject: String,
     pub attempt: u64,
     pub msg_id: Option<String>,
-    pub preview: String,
+    /// The payload, for the log's preview (made only when a line is written).
+    pub payload: bytes::Bytes,
     pub run: Attempt,
     /// Why the attempt failed, `None` when it did not.
     pub reason: Option<String>,
@@ -359,25 +360,25 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
             Settled::Done
         }
         (Verdict::Stopped, DeadLetters::Entries(dlq)) if last => {
-            dead_letter(
+            Box::pin(dead_letter(
                 shared,
                 &job,
                 &attempt,
                 reason.clone().unwrap_or_default(),
                 dlq,
-            )
+            ))
             .await
         }
         // The worker hands it back once its open pull requests ended (see `worker`).
         (Verdict::Stopped, _) => Settled::Requeued,
         (_, DeadLetters::Entries(dlq)) if last || fatal => {
-            dead_letter(
+            Box::pin(dead_letter(
                 shared,
                 &job,
                 &attempt,
                 reason.clone().unwrap_or_default(),
                 dlq,
-            )
+            ))
             .await
         }
         (_, dead_letters) if last => {
@@ -409,7 +410,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
         subject: job.subject.clone(),
         attempt: job.attempt,
         msg_id: job.msg_id.clone(),
-        preview: job.preview(),
+        payload: job.msg.payload.clone(),
         run: attempt,
         reason,
         settled,

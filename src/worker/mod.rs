@@ -628,10 +628,15 @@ async fn hard_exit(
 
 /// Counts an outcome, writes its line(s) on stderr and its event on stdout.
 fn record(session: &mut Session, o: &Outcome) -> Result<()> {
+    // The common case, with nothing to say: only counted.
+    if matches!(o.settled, Settled::Done) && session.style.quiet && !session.style.json {
+        session.stats.done += 1;
+        return Ok(());
+    }
     let settings = &session.settings;
     let log = &session.log;
     let stats = &mut session.stats;
-    let p = &o.preview;
+    let p = &report::preview(&o.payload);
     let reason = o.reason.clone().unwrap_or_default();
     let attempt = settings.attempt_text(o.attempt);
     let mut event = Event {
