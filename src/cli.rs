@@ -556,15 +556,16 @@ stdin; \"id\" always comes first, as a number:
 (\"payload\" is the text as published, or base64 with \"encoding\":\"base64\" when it is not
 UTF-8; \"msg_id\" and \"headers\" only when the job has them). The handler answers each job
 with one JSON line on its stdout, in any order, and may hold up to --pipe-inflight jobs:
-  {\"id\":7,\"ok\":true}                                   done: acked
-  {\"id\":7,\"ok\":false,\"error\":\"reason\"}                retried after the backoff
-  {\"id\":7,\"ok\":false,\"fatal\":true,\"error\":\"reason\"}   to the dead-letter queue now
-  {\"id\":7,\"progress\":true}                             still working: an in-progress ack,
-                                                          and its --handler-timeout restarts
+  {\"id\":7,\"ok\":true}                                 done: acked
+  {\"id\":7,\"ok\":false,\"error\":\"reason\"}               retried after the backoff
+  {\"id\":7,\"ok\":false,\"fatal\":true,\"error\":\"reason\"}  to the dead-letter queue now
+  {\"id\":7,\"progress\":true}                           an in-progress ack; restarts
+                                                     the job's --handler-timeout
 Any other line on its stdout is a protocol error, reported with the line (the job stays
 unanswered); its stderr passes through. Flush stdout after each answer (or batch). A
 handler that exits, or leaves a job unanswered for --handler-timeout (counted from when the
-job was written, or its last progress), is killed and restarted; every job it held is
+job was written, or its last progress; the global --timeout is the connection's), is
+killed and restarted; every job it held is
 retried, and the dead-letter reason says what happened. Its environment has JQ_STREAM,
 JQ_CONSUMER and JQ_PIPE_INFLIGHT, not jq-nats' NATS_* variables. On stop, its stdin is
 closed once its jobs are answered; it should then exit.
