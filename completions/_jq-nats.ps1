@@ -416,6 +416,8 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             break
         }
         'jq-nats;work' {
+            [CompletionResult]::new('--pipe-inflight', '--pipe-inflight', [CompletionResultType]::ParameterName, 'Jobs a --pipe handler may hold unanswered at once')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Send each job as a NATS request to SUBJECT, where services answer it (see REQUEST HANDLERS below), instead of running a command')
             [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'Durable consumer name')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only take jobs whose subject matches')
             [CompletionResult]::new('--max-deliver', '--max-deliver', [CompletionResultType]::ParameterName, 'Attempts per job before it is dead-lettered, -1 for unlimited [default: 2, or the consumer''s]')
@@ -425,7 +427,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Jobs run at once in this process')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Jobs run at once in this process')
             [CompletionResult]::new('--fatal-exit-code', '--fatal-exit-code', [CompletionResultType]::ParameterName, 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now (with no dead-letter stream taking copies, it is retried like any failure)')
-            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) that runs longer, counting a failure')
+            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]')
             [CompletionResult]::new('--max-jobs', '--max-jobs', [CompletionResultType]::ParameterName, 'Stop after this many jobs were finished (done or dead)')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM, how long running handlers may take to finish')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'NATS server URLs, comma-separated')
@@ -447,6 +449,7 @@ Register-ArgumentCompleter -Native -CommandName 'jq-nats' -ScriptBlock {
             [CompletionResult]::new('--inbox-prefix', '--inbox-prefix', [CompletionResultType]::ParameterName, 'Custom inbox prefix for replies')
             [CompletionResult]::new('--connection-name', '--connection-name', [CompletionResultType]::ParameterName, 'Name of the connection, as the server shows it [default: jq-nats]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is respected)')
+            [CompletionResult]::new('--pipe', '--pipe', [CompletionResultType]::ParameterName, 'Keep COMMAND running (--concurrency copies) and give it jobs as JSON lines on its stdin, one JSON answer line per job on its stdout (see PIPE PROTOCOL below)')
             [CompletionResult]::new('--until-empty', '--until-empty', [CompletionResultType]::ParameterName, 'Exit once nothing is waiting or in flight, retries included')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streaming commands)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')

@@ -2791,12 +2791,20 @@ _jq__nats() {
             return 0
             ;;
         jq__subcmd__nats__subcmd__work)
-            opts="-c -s -q -h -V --consumer --filter --max-deliver --backoff --ack-wait --max-ack-pending --concurrency --fatal-exit-code --handler-timeout --max-jobs --until-empty --grace --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
+            opts="-c -s -q -h -V --pipe --pipe-inflight --request --consumer --filter --max-deliver --backoff --ack-wait --max-ack-pending --concurrency --fatal-exit-code --handler-timeout --max-jobs --until-empty --grace --server --user --password --token --creds --nkey --tlscert --tlskey --tlsca --tlsfirst --timeout --context --no-context --js-domain --js-api-prefix --inbox-prefix --connection-name --json --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --pipe-inflight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --consumer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

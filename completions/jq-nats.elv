@@ -393,6 +393,8 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand --version 'Print version'
         }
         &'jq-nats;work'= {
+            cand --pipe-inflight 'Jobs a --pipe handler may hold unanswered at once'
+            cand --request 'Send each job as a NATS request to SUBJECT, where services answer it (see REQUEST HANDLERS below), instead of running a command'
             cand --consumer 'Durable consumer name'
             cand --filter 'Only take jobs whose subject matches'
             cand --max-deliver 'Attempts per job before it is dead-lettered, -1 for unlimited [default: 2, or the consumer''s]'
@@ -402,7 +404,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand -c 'Jobs run at once in this process'
             cand --concurrency 'Jobs run at once in this process'
             cand --fatal-exit-code 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now (with no dead-letter stream taking copies, it is retried like any failure)'
-            cand --handler-timeout 'Kill a handler (its whole process group) that runs longer, counting a failure'
+            cand --handler-timeout 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]'
             cand --max-jobs 'Stop after this many jobs were finished (done or dead)'
             cand --grace 'On SIGINT/SIGTERM, how long running handlers may take to finish'
             cand -s 'NATS server URLs, comma-separated'
@@ -424,6 +426,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand --inbox-prefix 'Custom inbox prefix for replies'
             cand --connection-name 'Name of the connection, as the server shows it [default: jq-nats]'
             cand --color 'When to use colour (NO_COLOR is respected)'
+            cand --pipe 'Keep COMMAND running (--concurrency copies) and give it jobs as JSON lines on its stdin, one JSON answer line per job on its stdout (see PIPE PROTOCOL below)'
             cand --until-empty 'Exit once nothing is waiting or in flight, retries included'
             cand --json 'Print results as JSON (NDJSON for streaming commands)'
             cand -q 'Print nothing on stderr but errors'

@@ -365,6 +365,8 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -l json -d 'Pri
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand publish" -s V -l version -d 'Print version'
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l pipe-inflight -d 'Jobs a --pipe handler may hold unanswered at once' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l request -d 'Send each job as a NATS request to SUBJECT, where services answer it (see REQUEST HANDLERS below), instead of running a command' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l consumer -d 'Durable consumer name' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l filter -d 'Only take jobs whose subject matches' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l max-deliver -d 'Attempts per job before it is dead-lettered, -1 for unlimited [default: 2, or the consumer\'s]' -r
@@ -373,7 +375,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l ack-wait -d 'Ho
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l max-ack-pending -d 'Most jobs delivered and not yet acknowledged, over all workers, -1 for unlimited [default: 1000, or the consumer\'s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s c -l concurrency -d 'Jobs run at once in this process' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l fatal-exit-code -d 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now (with no dead-letter stream taking copies, it is retried like any failure)' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l handler-timeout -d 'Kill a handler (its whole process group) that runs longer, counting a failure' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l handler-timeout -d 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l max-jobs -d 'Stop after this many jobs were finished (done or dead)' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l grace -d 'On SIGINT/SIGTERM, how long running handlers may take to finish' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s s -l server -d 'NATS server URLs, comma-separated' -r
@@ -398,6 +400,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l connection-name
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l color -d 'When to use colour (NO_COLOR is respected)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l pipe -d 'Keep COMMAND running (--concurrency copies) and give it jobs as JSON lines on its stdin, one JSON answer line per job on its stdout (see PIPE PROTOCOL below)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l until-empty -d 'Exit once nothing is waiting or in flight, retries included'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l json -d 'Print results as JSON (NDJSON for streaming commands)'
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s q -l quiet -d 'Print nothing on stderr but errors'

@@ -567,16 +567,73 @@ Without a command, jobs are written to stdout (the payload and a newline, or an 
 record under --json, base64 when not UTF-8) and acked once written.
 
 Ctrl-C (or SIGTERM) stops pulling, hands back jobs not started, waits --grace for running
-handlers, then kills them and hands their jobs back; a second Ctrl-C quits at once (130).";
+handlers, then kills them and hands their jobs back; a second Ctrl-C quits at once (130).
+
+PIPE PROTOCOL (--pipe): one handler process serves many jobs, so there is no process per job.
+  jq-nats work orders_stream --pipe --concurrency 2 -- python3 handler.py
+COMMAND starts once per --concurrency and keeps running. Each job is one JSON line on its
+stdin; \"id\" always comes first, as a number:
+  {\"id\":7,\"stream\":\"orders_stream\",\"consumer\":\"processor\",\"subject\":\"orders.new\",
+   \"seq\":42,\"attempt\":1,\"max_deliver\":2,\"msg_id\":\"o-1\",\"headers\":{\"Trace\":[\"x\"]},
+   \"payload\":\"the job\"}
+(\"payload\" is the text as published, or base64 with \"encoding\":\"base64\" when it is not
+UTF-8; \"msg_id\" and \"headers\" only when the job has them). The handler answers each job
+with one JSON line on its stdout, in any order, and may hold up to --pipe-inflight jobs:
+  {\"id\":7,\"ok\":true}                                 done: acked
+  {\"id\":7,\"ok\":false,\"error\":\"reason\"}               retried after the backoff
+  {\"id\":7,\"ok\":false,\"fatal\":true,\"error\":\"reason\"}  to the dead-letter queue now
+  {\"id\":7,\"progress\":true}                           an in-progress ack; restarts
+                                                     the job's --handler-timeout
+Any other line on its stdout is a protocol error, reported with the line (the job stays
+unanswered); its stderr passes through. Flush stdout after each answer (or batch). A
+handler that exits, or leaves a job unanswered for --handler-timeout (counted from when the
+job was written, or its last progress; the global --timeout is the connection's), is
+killed and restarted; every job it held is
+retried, and the dead-letter reason says what happened. Its environment has JQ_STREAM,
+JQ_CONSUMER and JQ_PIPE_INFLIGHT, not jq-nats' NATS_* variables. On stop, its stdin is
+closed once its jobs are answered; it should then exit.
+A handler in sh (see examples/handlers/ for Python, Node and C):
+  while IFS= read -r job; do
+    id=${job#*:}; id=${id%%,*}              # \"id\" comes first
+    case $job in
+      *'\"payload\":\"poison'*) echo \"{\\\"id\\\":$id,\\\"ok\\\":false,\\\"fatal\\\":true,\\\"error\\\":\\\"poison\\\"}\" ;;
+      *) echo \"{\\\"id\\\":$id,\\\"ok\\\":true}\" ;;
+    esac
+  done
+
+REQUEST HANDLERS (--request SUBJECT): each job is a NATS request to SUBJECT, answered by any
+number of services subscribed to it (a queue group, `nats micro` services in any language).
+  jq-nats work orders_stream --request svc.orders --concurrency 64
+The request has the job's payload and headers as published, plus Jq-Stream, Jq-Consumer,
+Jq-Subject, Jq-Seq, Jq-Attempt and Jq-Max-Deliver. A reply without an error header acks the
+job; a reply with `Jq-Error: reason` (or a micro service's Nats-Service-Error) retries it;
+with `Jq-Fatal: true` as well it goes to the dead-letter queue now. No responders, or no
+reply within --handler-timeout (30s unless set), is a failure with that reason.";
 
 #[derive(Debug, Args)]
 pub struct WorkArgs {
     /// Stream to take jobs from
     pub stream: String,
 
-    /// Handler command and its arguments, run once per job (no shell)
+    /// Handler command and its arguments, run once per job (no shell), or kept running with
+    /// --pipe
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+
+    /// Keep COMMAND running (--concurrency copies) and give it jobs as JSON lines on its stdin,
+    /// one JSON answer line per job on its stdout (see PIPE PROTOCOL below)
+    #[arg(long, requires = "command")]
+    pub pipe: bool,
+
+    /// Jobs a --pipe handler may hold unanswered at once
+    #[arg(long, value_name = "N", default_value_t = crate::worker::pipe::DEFAULT_INFLIGHT,
+          requires = "pipe")]
+    pub pipe_inflight: usize,
+
+    /// Send each job as a NATS request to SUBJECT, where services answer it (see REQUEST
+    /// HANDLERS below), instead of running a command
+    #[arg(long, value_name = "SUBJECT", conflicts_with_all = ["command", "pipe"])]
+    pub request: Option<String>,
 
     /// Durable consumer name
     #[arg(long, default_value = "processor")]
@@ -622,7 +679,9 @@ pub struct WorkArgs {
     )]
     pub fatal_exit_code: i32,
 
-    /// Kill a handler (its whole process group) that runs longer, counting a failure
+    /// Kill a handler (its whole process group) that runs longer, counting a failure; with
+    /// --pipe, the longest a job may go unanswered (the handler is restarted); with --request,
+    /// how long to wait for a reply [default with --request: 30s]
     #[arg(long = "handler-timeout", value_name = "DURATION",
           value_parser = crate::units::parse_duration)]
     pub handler_timeout: Option<std::time::Duration>,

@@ -27,10 +27,19 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
     if args.max_jobs == Some(0) {
         return Err(usage("--max-jobs must be 1 or more"));
     }
-    if args.command.is_empty() {
+    if args.pipe_inflight == 0 {
+        return Err(usage("--pipe-inflight must be 1 or more"));
+    }
+    if let Some(subject) = &args.request {
+        if subject.is_empty() || subject.contains(char::is_whitespace) {
+            return Err(usage(format!(
+                "`{subject}` is not a subject to send requests to"
+            )));
+        }
+    } else if args.command.is_empty() {
         if args.handler_timeout.is_some() {
             return Err(usage(
-                "--handler-timeout needs a handler command (after `--`)",
+                "--handler-timeout needs a handler command (after `--`) or --request",
             ));
         }
     } else {
@@ -72,6 +81,8 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
         stream: args.stream,
         consumer: flags,
         command: args.command,
+        pipe_inflight: args.pipe.then_some(args.pipe_inflight),
+        request: args.request,
         concurrency: args.concurrency,
         fatal_exit_code: args.fatal_exit_code,
         handler_timeout: args.handler_timeout,

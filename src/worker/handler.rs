@@ -169,10 +169,10 @@ pub struct Finished {
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
-    fn add(&self, pgid: i32) {
+    pub(crate) fn add(&self, pgid: i32) {
         self.0.lock().unwrap().insert(pgid);
     }
-    fn remove(&self, pgid: i32) {
+    pub(crate) fn remove(&self, pgid: i32) {
         self.0.lock().unwrap().remove(&pgid);
     }
     /// SIGKILL to every running handler's group.
@@ -183,7 +183,7 @@ impl Groups {
     }
 }
 
-fn killpg(pgid: i32, signal: i32) {
+pub(crate) fn killpg(pgid: i32, signal: i32) {
     // SAFETY: killpg has no memory-safety preconditions; a stale group only gives ESRCH.
     unsafe {
         libc::killpg(pgid, signal);
@@ -192,10 +192,10 @@ fn killpg(pgid: i32, signal: i32) {
 
 /// The last bytes of a handler's stderr, enough for [`stderr_tail`].
 #[derive(Default)]
-struct Tail(Vec<u8>);
+pub(crate) struct Tail(pub(crate) Vec<u8>);
 
 impl Tail {
-    fn push(&mut self, bytes: &[u8]) {
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
         let keep = STDERR_TAIL_BYTES * 2;
         if self.0.len() > keep * 2 {
@@ -309,7 +309,7 @@ pub async fn run(
     }
 }
 
-fn ending_of(status: std::process::ExitStatus) -> Ending {
+pub(crate) fn ending_of(status: std::process::ExitStatus) -> Ending {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => Ending::Exited(code),
@@ -320,7 +320,7 @@ fn ending_of(status: std::process::ExitStatus) -> Ending {
 
 /// SIGTERM to the group, SIGKILL after [`KILL_GRACE`] if the handler is still there, and
 /// SIGKILL to whatever else is left of the group once it is gone.
-async fn kill_group(child: &mut tokio::process::Child, pgid: i32) {
+pub(crate) async fn kill_group(child: &mut tokio::process::Child, pgid: i32) {
     killpg(pgid, libc::SIGTERM);
     if tokio::time::timeout(KILL_GRACE, child.wait())
         .await
@@ -335,7 +335,7 @@ async fn kill_group(child: &mut tokio::process::Child, pgid: i32) {
 
 /// Passes a handler's output on a line at a time (so lines of concurrent handlers do not mix),
 /// keeping the tail of its stderr.
-async fn pass_lines(
+pub(crate) async fn pass_lines(
     mut pipe: impl tokio::io::AsyncRead + Unpin,
     tail: Option<Arc<Mutex<Tail>>>,
     sink: impl Fn(&[u8]),

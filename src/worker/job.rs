@@ -1,10 +1,13 @@
-//! One job in a command worker: run the handler while keeping the job alive, then settle it.
+//! One job in a handler worker: run it while keeping the job alive, then settle it.
 //!
-//! The ack policy:
-//! - exit 0: ack;
-//! - another exit (or a signal, a timeout): a Nak delayed by the next backoff step, so the slot
-//!   frees at once and the retry still comes on schedule;
-//! - the last attempt, or the fatal exit code: a full copy goes to the dead-letter stream, and
+//! The seam: a job is run by a [`Runner`] — a process per job ([`handler`]), a long-lived
+//! `--pipe` handler ([`super::pipe`]) or a NATS service behind `--request` ([`super::request`])
+//! — which tells an [`Attempt`] with its [`Verdict`]: ok, fail(reason), fatal(reason), or
+//! stopped. The ack policy is here, once, for all three:
+//! - ok: ack;
+//! - fail (an exit code, a signal, a timeout, an error answer): a Nak delayed by the next
+//!   backoff step, so the slot frees at once and the retry still comes on schedule;
+//! - the last attempt, or fatal: a full copy goes to the dead-letter stream, and
 //!   only once the DLQ acknowledged it is the job acked (removed from the work stream). It is
 //!   never terminated (+TERM deletes the payload of a work-queue job before anything is safe);
 //! - no DLQ that takes copies: the last attempt is Nak'd without delay, so the server parks the
@@ -12,10 +15,13 @@
 //! - a DLQ that refuses the copy (full, gone): a delayed Nak, the error reported, nothing lost.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
+use async_nats::{Client, Subject};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -87,14 +93,147 @@ impl Job {
         let _ = self.msg.ack_with(AckKind::Progress).await;
         self.touched = Instant::now();
     }
+
+    /// A handle a runner keeps to send in-progress acks for the job when its handler says so.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            client: self.msg.context.client(),
+            ack_subject: self.msg.reply.clone(),
+        }
+    }
+}
+
+/// Sends in-progress acks for one job from wherever its handler reports progress.
+#[derive(Clone)]
+pub struct Progress {
+    client: Client,
+    ack_subject: Option<Subject>,
+}
+
+impl Progress {
+    pub async fn send(&self) {
+        if let Some(subject) = &self.ack_subject {
+            let _ = self.client.publish(subject.clone(), "+WPI".into()).await;
+        }
+    }
+}
+
+/// What a handler made of one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    /// Retry after the next backoff step (dead-lettered on the last attempt).
+    Fail(String),
+    /// Dead-letter now (retried, when no DLQ takes copies).
+    Fatal(String),
+    /// Interrupted by the worker stopping: not the job's fault.
+    Stopped,
+}
+
+/// One run of a job's handler, whichever kind.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub verdict: Verdict,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    /// The last lines of the handler's stderr, kept with a dead job.
+    pub stderr_tail: Option<String>,
+    pub elapsed: Duration,
+}
+
+impl Attempt {
+    pub fn new(verdict: Verdict, elapsed: Duration) -> Attempt {
+        Attempt {
+            verdict,
+            exit_code: None,
+            signal: None,
+            timed_out: false,
+            stderr_tail: None,
+            elapsed,
+        }
+    }
+
+    /// A process per job: exit 0 is ok, the fatal exit code fatal, anything else a failure.
+    pub fn of_process(finished: Finished, fatal_exit_code: i32) -> Attempt {
+        let verdict = match &finished.ending {
+            Ending::Exited(0) => Verdict::Ok,
+            Ending::Stopped => Verdict::Stopped,
+            ending @ Ending::Exited(code) if *code == fatal_exit_code => {
+                Verdict::Fatal(format!("{} (fatal)", ending.reason()))
+            }
+            ending => Verdict::Fail(ending.reason()),
+        };
+        let (exit_code, signal) = match finished.ending {
+            Ending::Exited(code) => (Some(code), None),
+            Ending::Signaled(sig) => (None, Some(sig)),
+            _ => (None, None),
+        };
+        Attempt {
+            verdict,
+            exit_code,
+            signal,
+            timed_out: matches!(finished.ending, Ending::TimedOut(_)),
+            stderr_tail: finished.stderr_tail,
+            elapsed: finished.elapsed,
+        }
+    }
+}
+
+/// A job's run under way; it ends with the attempt's verdict.
+pub type Execution = Pin<Box<dyn Future<Output = Attempt> + Send>>;
+
+/// How jobs are run.
+pub enum Runner {
+    /// `work -- COMMAND`: a process per job.
+    Process {
+        spec: handler::Spec,
+        fatal_exit_code: i32,
+    },
+    /// `work --pipe -- COMMAND`: long-lived handlers fed JSON lines.
+    Pipe(super::pipe::Pool),
+    /// `work --request SUBJECT`: a NATS request per job.
+    Request(super::request::Service),
+}
+
+/// Starts running `job`; `stop` interrupts it (the worker is stopping and the grace is over).
+/// A pipe handler gets the job's line once [`flush`] is called.
+pub fn start(shared: &Arc<Shared>, job: &Job, stop: oneshot::Receiver<()>) -> Execution {
+    match &shared.runner {
+        Runner::Process { .. } => {
+            let env = handler_env(shared, job);
+            let payload = job.msg.payload.clone();
+            let shared = shared.clone();
+            Box::pin(async move {
+                let Runner::Process {
+                    spec,
+                    fatal_exit_code,
+                } = &shared.runner
+                else {
+                    unreachable!("a process runner")
+                };
+                let finished =
+                    handler::run(spec, env, payload, stop, &shared.groups, &shared.log).await;
+                Attempt::of_process(finished, *fatal_exit_code)
+            })
+        }
+        Runner::Pipe(pool) => pool.start(shared, job, stop),
+        Runner::Request(service) => service.start(job, stop),
+    }
+}
+
+/// Hands the jobs started since the last call to the pipe handlers (one write each).
+pub fn flush(shared: &Shared) {
+    if let Runner::Pipe(pool) = &shared.runner {
+        pool.flush();
+    }
 }
 
 /// What the worker knows for every job.
 pub struct Shared {
     pub consumer: String,
     pub settings: Settings,
-    pub spec: handler::Spec,
-    pub fatal_exit_code: i32,
+    pub runner: Runner,
     pub dead_letters: DeadLetters,
     pub worker: String,
     pub groups: handler::Groups,
@@ -136,8 +275,9 @@ pub struct Outcome {
     pub subject: String,
     pub attempt: u64,
     pub msg_id: Option<String>,
-    pub preview: String,
-    pub finished: Finished,
+    /// The payload, for the log's preview (made only when a line is written).
+    pub payload: bytes::Bytes,
+    pub run: Attempt,
     /// Why the attempt failed, `None` when it did not.
     pub reason: Option<String>,
     pub settled: Settled,
@@ -188,67 +328,57 @@ pub fn handler_env(shared: &Shared, job: &Job) -> Vec<(String, String)> {
     env
 }
 
-/// Runs the job's handler, keeping the job alive meanwhile, then settles it.
-pub async fn work(shared: Arc<Shared>, mut job: Job, stop: oneshot::Receiver<()>) -> Outcome {
-    let env = handler_env(&shared, &job);
-    let run = handler::run(
-        &shared.spec,
-        env,
-        job.msg.payload.clone(),
-        stop,
-        &shared.groups,
-        &shared.log,
-    );
+/// Runs the job, keeping it alive meanwhile, then settles it.
+pub async fn work(shared: Arc<Shared>, mut job: Job, run: Execution) -> Outcome {
     tokio::pin!(run);
     let every = shared.settings.keepalive_every(job.attempt);
     let mut tick = tokio::time::interval_at(job.touched + every, every);
-    let finished = loop {
+    let attempt = loop {
         tokio::select! {
-            finished = &mut run => break finished,
+            attempt = &mut run => break attempt,
             _ = tick.tick() => job.keep_alive().await,
         }
     };
-    settle(&shared, job, finished).await
+    settle(&shared, job, attempt).await
 }
 
-async fn settle(shared: &Shared, job: Job, finished: Finished) -> Outcome {
+async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
     let settings = &shared.settings;
     let last = settings.is_last_attempt(job.attempt);
-    let fatal = finished.ending == Ending::Exited(shared.fatal_exit_code);
-    let mut reason = match &finished.ending {
-        Ending::Exited(0) => None,
-        Ending::Stopped if last => {
+    let fatal = matches!(attempt.verdict, Verdict::Fatal(_));
+    let mut reason = match &attempt.verdict {
+        Verdict::Ok => None,
+        Verdict::Stopped if last => {
             Some("interrupted on its last attempt (the worker stopped)".into())
         }
-        Ending::Stopped => None,
-        ending if fatal => Some(format!("{} (fatal)", ending.reason())),
-        ending => Some(ending.reason()),
+        Verdict::Stopped => None,
+        Verdict::Fail(reason) | Verdict::Fatal(reason) => Some(reason.clone()),
     };
-    let settled = match (&finished.ending, &shared.dead_letters) {
-        (Ending::Exited(0), _) => {
+    let settled = match (&attempt.verdict, &shared.dead_letters) {
+        (Verdict::Ok, _) => {
             let _ = job.msg.ack().await;
             Settled::Done
         }
-        (Ending::Stopped, DeadLetters::Entries(dlq)) if last => {
-            dead_letter(
+        (Verdict::Stopped, DeadLetters::Entries(dlq)) if last => {
+            Box::pin(dead_letter(
                 shared,
                 &job,
-                &finished,
+                &attempt,
                 reason.clone().unwrap_or_default(),
                 dlq,
-            )
+            ))
             .await
         }
         // The worker hands it back once its open pull requests ended (see `worker`).
-        (Ending::Stopped, _) => Settled::Requeued,
+        (Verdict::Stopped, _) => Settled::Requeued,
         (_, DeadLetters::Entries(dlq)) if last || fatal => {
-            dead_letter(
+            Box::pin(dead_letter(
                 shared,
                 &job,
-                &finished,
+                &attempt,
                 reason.clone().unwrap_or_default(),
                 dlq,
-            )
+            ))
             .await
         }
         (_, dead_letters) if last => {
@@ -280,8 +410,8 @@ async fn settle(shared: &Shared, job: Job, finished: Finished) -> Outcome {
         subject: job.subject.clone(),
         attempt: job.attempt,
         msg_id: job.msg_id.clone(),
-        preview: job.preview(),
-        finished,
+        payload: job.msg.payload.clone(),
+        run: attempt,
         reason,
         settled,
     }
@@ -291,15 +421,10 @@ async fn settle(shared: &Shared, job: Job, finished: Finished) -> Outcome {
 async fn dead_letter(
     shared: &Shared,
     job: &Job,
-    finished: &Finished,
+    attempt: &Attempt,
     reason: String,
     dlq: &str,
 ) -> Settled {
-    let (exit_code, signal) = match finished.ending {
-        Ending::Exited(code) => (Some(code), None),
-        Ending::Signaled(sig) => (None, Some(sig)),
-        _ => (None, None),
-    };
     let dead = DeadJob {
         stream: job.stream.clone(),
         seq: job.seq,
@@ -307,10 +432,10 @@ async fn dead_letter(
         consumer: shared.consumer.clone(),
         attempts: job.attempt,
         reason,
-        exit_code,
-        signal,
-        timed_out: matches!(finished.ending, Ending::TimedOut(_)),
-        stderr_tail: finished.stderr_tail.clone(),
+        exit_code: attempt.exit_code,
+        signal: attempt.signal,
+        timed_out: attempt.timed_out,
+        stderr_tail: attempt.stderr_tail.clone(),
         died_at: time::OffsetDateTime::now_utc()
             .format(&Rfc3339)
             .unwrap_or_default(),

@@ -3,9 +3,11 @@
 //! into [`Options`] and signals into a channel.
 //!
 //! Two modes:
-//! - a command runs once per job ([`job`]), at most `concurrency` at once, and the worker pulls
-//!   only as many jobs as it has free slots (a job waiting in a worker that dies has burnt an
-//!   attempt);
+//! - a handler runs each job ([`job`]): a command per job ([`handler`]), a long-lived `--pipe`
+//!   handler ([`pipe`]) or a service behind `--request` ([`request`]), one ack policy for all.
+//!   The worker pulls only as many jobs as it has free slots (`concurrency`, times
+//!   `--pipe-inflight` for pipe handlers), since a job waiting in a worker that dies has burnt an
+//!   attempt;
 //! - without a command, jobs are written to stdout and acked once written and flushed
 //!   ([`print`]), pulled in batches.
 //!
@@ -34,11 +36,13 @@ use crate::error::Exit;
 pub mod consumer;
 pub mod handler;
 pub mod job;
+pub mod pipe;
 pub mod print;
 pub mod puller;
 pub mod report;
+pub mod request;
 
-use job::{Job, Outcome, Settled, Shared};
+use job::{Job, Outcome, Runner, Settled, Shared};
 use puller::{Pulled, Puller};
 use report::{Event, Log, Stats, Style};
 
@@ -62,8 +66,12 @@ const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(200);
 pub struct Options {
     pub stream: String,
     pub consumer: consumer::Flags,
-    /// The handler and its arguments; empty to write jobs to stdout.
+    /// The handler and its arguments; empty to write jobs to stdout (or with `request`).
     pub command: Vec<String>,
+    /// `--pipe`: the command is a long-lived handler with this many jobs outstanding at once.
+    pub pipe_inflight: Option<usize>,
+    /// `--request SUBJECT`: jobs are NATS requests to SUBJECT.
+    pub request: Option<String>,
     pub concurrency: usize,
     pub fatal_exit_code: i32,
     pub handler_timeout: Option<Duration>,
@@ -273,7 +281,7 @@ pub async fn run(
         last_empty_check: None,
         warned: HashSet::new(),
     };
-    let result = if opts.command.is_empty() {
+    let result = if opts.command.is_empty() && opts.request.is_none() {
         print::run(&mut session, &opts).await
     } else {
         run_commands(&mut session, &opts).await
@@ -352,19 +360,62 @@ struct Running {
 async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     let dead_letters = DeadLetters::find(&session.js, &opts.stream).await?;
     announce_dead_letters(&session.log, &opts.stream, &dead_letters);
-    let program = handler::resolve_program(&opts.command[0])?;
-    let mut argv = opts.command.clone();
-    argv[0] = program.display().to_string();
+    let groups = handler::Groups::default();
+    let (runner, slots) = match &opts.request {
+        Some(subject) => (
+            Runner::Request(request::Service::new(
+                session.client.clone(),
+                subject,
+                opts.handler_timeout,
+                &session.settings.name,
+                session.settings.max_deliver,
+            )),
+            opts.concurrency,
+        ),
+        None => {
+            let program = handler::resolve_program(&opts.command[0])?;
+            let mut argv = opts.command.clone();
+            argv[0] = program.display().to_string();
+            match opts.pipe_inflight {
+                Some(inflight) => {
+                    let config = pipe::Config {
+                        argv,
+                        concurrency: opts.concurrency,
+                        inflight,
+                        timeout: opts.handler_timeout,
+                        env: vec![
+                            ("JQ_STREAM".into(), opts.stream.clone()),
+                            ("JQ_CONSUMER".into(), session.settings.name.clone()),
+                            ("JQ_PIPE_INFLIGHT".into(), inflight.to_string()),
+                        ],
+                        remove_env: handler::hidden_vars(std::env::vars_os().map(|(k, _)| k)),
+                    };
+                    (
+                        Runner::Pipe(pipe::Pool::new(config, &groups, &session.log)),
+                        opts.concurrency * inflight,
+                    )
+                }
+                None => (
+                    Runner::Process {
+                        spec: handler::Spec::new(argv, opts.handler_timeout, opts.style.json),
+                        fatal_exit_code: opts.fatal_exit_code,
+                    },
+                    opts.concurrency,
+                ),
+            }
+        }
+    };
     let shared = Arc::new(Shared {
         consumer: session.settings.name.clone(),
         settings: session.settings.clone(),
-        spec: handler::Spec::new(argv, opts.handler_timeout, opts.style.json),
-        fatal_exit_code: opts.fatal_exit_code,
+        runner,
         dead_letters,
         worker: dlq::entry::worker_id(),
-        groups: handler::Groups::default(),
+        groups,
         log: session.log.clone(),
     });
+    // Many slots are filled by fewer, bigger pull requests.
+    let min_request = if slots >= 8 { slots / 4 } else { 1 };
 
     let mut running: FuturesUnordered<JoinHandle<Outcome>> = FuturesUnordered::new();
     let mut in_hand: HashMap<u64, Running> = HashMap::new();
@@ -381,9 +432,12 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     }
 
     loop {
-        while stopping.is_none() && running.len() < opts.concurrency {
+        let mut started = false;
+        while stopping.is_none() && running.len() < slots {
             let Some(job) = queued.pop_front() else { break };
-            session.log.job(&received_line(&session.settings, &job));
+            if !opts.style.quiet {
+                session.log.job(&received_line(&session.settings, &job));
+            }
             let (stop_tx, stop_rx) = oneshot::channel();
             in_hand.insert(
                 job.seq,
@@ -392,18 +446,24 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     ack_subject: job.msg.reply.clone(),
                 },
             );
-            running.push(tokio::spawn(job::work(shared.clone(), job, stop_rx)));
+            let run = job::start(&shared, &job, stop_rx);
+            running.push(tokio::spawn(job::work(shared.clone(), job, run)));
+            started = true;
+        }
+        if started {
+            job::flush(&shared);
         }
         session.stats.in_flight = (running.len() + queued.len()) as u64;
 
         if stopping.is_none() && session.can_request() {
             let held = running.len() + queued.len() + session.puller.owed();
-            let mut want = opts.concurrency.saturating_sub(held);
+            let room = slots.saturating_sub(held);
+            let mut want = room;
             if let Some(max) = opts.max_jobs {
                 let left = max.saturating_sub(session.stats.finished() + held as u64);
                 want = want.min(left as usize);
             }
-            if want > 0 {
+            if want > 0 && (want >= min_request || want < room) {
                 session.puller.request(want).await?;
             }
         }
@@ -489,6 +549,9 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
         }
     }
     session.stats.in_flight = 0;
+    if let Runner::Pipe(pool) = &shared.runner {
+        pool.shutdown().await;
+    }
     if let Some(e) = failure {
         return Err(e);
     }
@@ -565,10 +628,15 @@ async fn hard_exit(
 
 /// Counts an outcome, writes its line(s) on stderr and its event on stdout.
 fn record(session: &mut Session, o: &Outcome) -> Result<()> {
+    // The common case, with nothing to say: only counted.
+    if matches!(o.settled, Settled::Done) && session.style.quiet && !session.style.json {
+        session.stats.done += 1;
+        return Ok(());
+    }
     let settings = &session.settings;
     let log = &session.log;
     let stats = &mut session.stats;
-    let p = &o.preview;
+    let p = &report::preview(&o.payload);
     let reason = o.reason.clone().unwrap_or_default();
     let attempt = settings.attempt_text(o.attempt);
     let mut event = Event {
@@ -578,24 +646,18 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
         attempt: o.attempt,
         max_deliver: settings.max_deliver,
         msg_id: o.msg_id.clone(),
-        duration_ms: o.finished.elapsed.as_millis() as u64,
+        duration_ms: o.run.elapsed.as_millis() as u64,
         reason: o.reason.clone(),
+        exit_code: o.run.exit_code,
+        signal: o.run.signal,
+        timed_out: o.run.timed_out,
         ..Default::default()
     };
-    match o.finished.ending {
-        handler::Ending::Exited(code) => event.exit_code = Some(code),
-        handler::Ending::Signaled(sig) => event.signal = Some(sig),
-        handler::Ending::TimedOut(_) => event.timed_out = true,
-        _ => {}
-    }
     match &o.settled {
         Settled::Done => {
             stats.done += 1;
             event.kind = "done";
-            log.job(&format!(
-                "done {p} in {}",
-                report::delay(o.finished.elapsed)
-            ));
+            log.job(&format!("done {p} in {}", report::delay(o.run.elapsed)));
         }
         Settled::Retry { delay } => {
             stats.retried += 1;

@@ -1,0 +1,526 @@
+//! `work --pipe -- COMMAND`: long-lived handlers, `--concurrency` of them, each fed jobs as JSON
+//! lines on its stdin and answering one JSON line per job on its stdout, in any order, with up
+//! to `--pipe-inflight` jobs outstanding each.
+//!
+//! A handler that exits, closes its stdout, or leaves a job unanswered past `--handler-timeout`
+//! is (killed and) restarted; every job it held is failed with a reason saying what happened,
+//! so the ack policy in [`super::job`] retries or dead-letters it like any other failure.
+//!
+//! Lines of jobs started together are written in one go when the worker flushes (after handing
+//! over the jobs it received); answers are read through one buffer per handler.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::ChildStdin;
+use tokio::sync::{oneshot, Notify};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::handler::{self, Groups, Tail, KILL_GRACE};
+use super::job::{Attempt, Execution, Job, Progress, Shared, Verdict};
+use super::print::base64;
+use super::report::Log;
+use crate::dlq::entry::stderr_tail;
+use crate::units::format_duration;
+
+/// Jobs outstanding per handler unless `--pipe-inflight` says otherwise.
+pub const DEFAULT_INFLIGHT: usize = 64;
+/// A handler that ends sooner than this after starting is restarted only after this long, so a
+/// broken one does not spin.
+const RESTART_PAUSE: Duration = Duration::from_secs(1);
+/// How often unanswered jobs are checked against `--handler-timeout`.
+const HANG_CHECK_EVERY: Duration = Duration::from_millis(100);
+/// How much of a line that breaks the protocol is shown.
+const SHOWN: usize = 200;
+
+/// A job as its line on the handler's stdin. `id` comes first, always a number.
+#[derive(Serialize)]
+struct Line<'a> {
+    id: u64,
+    stream: &'a str,
+    consumer: &'a str,
+    subject: &'a str,
+    seq: u64,
+    attempt: u64,
+    max_deliver: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msg_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<&'a str, Vec<&'a str>>,
+    /// UTF-8 text as it is, anything else in base64 (and `encoding` says so).
+    payload: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'static str>,
+}
+
+/// A line the handler writes on its stdout.
+#[derive(Deserialize)]
+struct Answer {
+    id: Option<u64>,
+    ok: Option<bool>,
+    #[serde(default)]
+    fatal: bool,
+    error: Option<String>,
+    #[serde(default)]
+    progress: bool,
+}
+
+fn write_line(out: &mut Vec<u8>, id: u64, shared: &Shared, job: &Job) {
+    let headers = job
+        .msg
+        .headers
+        .iter()
+        .flat_map(|h| h.iter())
+        .map(|(name, values)| (name.as_ref(), values.iter().map(|v| v.as_str()).collect()))
+        .collect();
+    let (payload, encoding) = match std::str::from_utf8(&job.msg.payload) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) => (Cow::Owned(base64(&job.msg.payload)), Some("base64")),
+    };
+    let line = Line {
+        id,
+        stream: &job.stream,
+        consumer: &shared.consumer,
+        subject: &job.subject,
+        seq: job.seq,
+        attempt: job.attempt,
+        max_deliver: shared.settings.max_deliver,
+        msg_id: job.msg_id.as_deref(),
+        headers,
+        payload,
+        encoding,
+    };
+    serde_json::to_writer(&mut *out, &line).expect("a job serializes");
+    out.push(b'\n');
+}
+
+/// How to run the handlers.
+pub struct Config {
+    pub argv: Vec<String>,
+    pub concurrency: usize,
+    pub inflight: usize,
+    pub timeout: Option<Duration>,
+    /// Added to the handler's environment.
+    pub env: Vec<(String, String)>,
+    /// Inherited variables the handler must not see.
+    pub remove_env: Vec<OsString>,
+}
+
+/// A job given to a handler and not answered yet.
+struct Held {
+    reply: oneshot::Sender<Attempt>,
+    progress: Progress,
+    sent: Instant,
+    deadline: Option<Instant>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Lines not written yet.
+    buf: Vec<u8>,
+    held: HashMap<u64, Held>,
+    /// Jobs given up while the handler had them (the worker stopped): their answers are dropped.
+    abandoned: HashSet<u64>,
+}
+
+/// One handler, across its restarts.
+struct Slot {
+    index: usize,
+    state: Mutex<State>,
+    /// Lines are waiting to be written.
+    wake: Notify,
+    closing: AtomicBool,
+    close: Notify,
+}
+
+/// The running handlers.
+pub struct Pool {
+    slots: Vec<Arc<Slot>>,
+    next_id: AtomicU64,
+    timeout: Option<Duration>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Pool {
+    /// Starts `config.concurrency` handlers.
+    pub fn new(config: Config, groups: &Groups, log: &Arc<Log>) -> Pool {
+        let config = Arc::new(config);
+        let slots: Vec<Arc<Slot>> = (0..config.concurrency.max(1))
+            .map(|index| {
+                Arc::new(Slot {
+                    index,
+                    state: Mutex::new(State::default()),
+                    wake: Notify::new(),
+                    closing: AtomicBool::new(false),
+                    close: Notify::new(),
+                })
+            })
+            .collect();
+        let tasks = slots
+            .iter()
+            .map(|slot| {
+                tokio::spawn(run_slot(
+                    slot.clone(),
+                    config.clone(),
+                    groups.clone(),
+                    log.clone(),
+                ))
+            })
+            .collect();
+        Pool {
+            slots,
+            next_id: AtomicU64::new(0),
+            timeout: config.timeout,
+            tasks: Mutex::new(tasks),
+        }
+    }
+
+    /// Gives `job` to the handler with the fewest jobs; its line goes out at the next
+    /// [`Pool::flush`].
+    pub fn start(&self, shared: &Shared, job: &Job, stop: oneshot::Receiver<()>) -> Execution {
+        let slot = self
+            .slots
+            .iter()
+            .min_by_key(|s| s.state.lock().unwrap().held.len())
+            .expect("at least one handler")
+            .clone();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let (reply, answer) = oneshot::channel();
+        let sent = Instant::now();
+        {
+            let mut state = slot.state.lock().unwrap();
+            write_line(&mut state.buf, id, shared, job);
+            state.held.insert(
+                id,
+                Held {
+                    reply,
+                    progress: job.progress(),
+                    sent,
+                    deadline: self.timeout.map(|t| sent + t),
+                },
+            );
+        }
+        Box::pin(async move {
+            let stopped = async {
+                match stop.await {
+                    Ok(()) => {}
+                    Err(_) => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                answer = answer => answer.unwrap_or_else(|_| Attempt::new(
+                    Verdict::Fail("the pipe handler went away".into()),
+                    sent.elapsed(),
+                )),
+                () = stopped => {
+                    let mut state = slot.state.lock().unwrap();
+                    if state.held.remove(&id).is_some() {
+                        state.abandoned.insert(id);
+                    }
+                    Attempt::new(Verdict::Stopped, sent.elapsed())
+                }
+            }
+        })
+    }
+
+    /// Writes the lines of the jobs started since the last flush.
+    pub fn flush(&self) {
+        for slot in &self.slots {
+            if !slot.state.lock().unwrap().buf.is_empty() {
+                slot.wake.notify_one();
+            }
+        }
+    }
+
+    /// Closes the handlers' stdin and waits for them to exit (killing those that do not within
+    /// [`KILL_GRACE`]).
+    pub async fn shutdown(&self) {
+        for slot in &self.slots {
+            slot.closing.store(true, Ordering::SeqCst);
+            slot.close.notify_one();
+        }
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap());
+        for task in tasks {
+            let _ = tokio::time::timeout(KILL_GRACE + Duration::from_secs(1), task).await;
+        }
+    }
+}
+
+/// Why a handler's run ended.
+enum End {
+    /// Its stdout closed: it exited (or is about to).
+    Closed,
+    /// This job got no answer within the timeout.
+    Hung(u64),
+    /// The worker is done.
+    Closing,
+}
+
+/// Keeps one handler running: start it, feed it, read its answers, and when it goes, fail the
+/// jobs it held and start it again.
+async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc<Log>) {
+    while !slot.closing.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let mut cmd = tokio::process::Command::new(&config.argv[0]);
+        cmd.args(&config.argv[1..])
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for name in &config.remove_env {
+            cmd.env_remove(name);
+        }
+        cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
+        let mut child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                let reason = format!("the pipe handler failed to start: {e}");
+                log.warn(&format!(
+                    "{reason}; trying again in {}",
+                    format_duration(RESTART_PAUSE)
+                ));
+                fail_all(&slot, |_, held| {
+                    Attempt::new(Verdict::Fail(reason.clone()), held.sent.elapsed())
+                });
+                pause(&slot, RESTART_PAUSE).await;
+                continue;
+            }
+        };
+        let pid = child.id().unwrap_or_default() as i32;
+        groups.add(pid);
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let tail = Arc::new(Mutex::new(Tail::default()));
+        let stderr_task = {
+            let log = log.clone();
+            tokio::spawn(handler::pass_lines(stderr, Some(tail.clone()), move |l| {
+                log.handler_stderr(l)
+            }))
+        };
+        let writer = tokio::spawn(write_lines(slot.clone(), stdin));
+        let mut reader = BufReader::with_capacity(1 << 16, stdout);
+        let mut line: Vec<u8> = Vec::with_capacity(256);
+        let mut tick = tokio::time::interval(HANG_CHECK_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let end = loop {
+            tokio::select! {
+                // Cancel-safe: a partial line stays in `line` for the next call.
+                read = reader.read_until(b'\n', &mut line) => match read {
+                    Ok(0) | Err(_) => break End::Closed,
+                    Ok(_) => {
+                        answered(&slot, pid, &line, config.timeout, &log).await;
+                        line.clear();
+                    }
+                },
+                _ = tick.tick() => {
+                    if let Some(id) = overdue(&slot) {
+                        break End::Hung(id);
+                    }
+                }
+                _ = slot.close.notified() => break End::Closing,
+            }
+        };
+
+        // Dropping stdin tells a handler that is being closed to finish.
+        writer.abort();
+        let _ = writer.await;
+        let status = match end {
+            End::Hung(_) => {
+                handler::kill_group(&mut child, pid).await;
+                child.try_wait().ok().flatten()
+            }
+            End::Closed | End::Closing => {
+                match tokio::time::timeout(KILL_GRACE, child.wait()).await {
+                    Ok(status) => status.ok(),
+                    Err(_) => {
+                        handler::kill_group(&mut child, pid).await;
+                        child.try_wait().ok().flatten()
+                    }
+                }
+            }
+        };
+        handler::killpg(pid, libc::SIGKILL);
+        groups.remove(pid);
+        let _ = tokio::time::timeout(Duration::from_millis(200), stderr_task).await;
+        let stderr_tail = stderr_tail(&tail.lock().unwrap().0);
+        let ending = status.map(handler::ending_of);
+        let (exit_code, signal) = match ending {
+            Some(handler::Ending::Exited(code)) => (Some(code), None),
+            Some(handler::Ending::Signaled(sig)) => (None, Some(sig)),
+            _ => (None, None),
+        };
+        let what = match (&end, &ending) {
+            (End::Hung(_), _) => format!(
+                "left a job unanswered for {}",
+                format_duration(config.timeout.unwrap_or_default())
+            ),
+            (_, Some(ending)) => format!("exited ({})", ending.reason()),
+            (_, None) => "closed its stdout".to_string(),
+        };
+        let mut count = 0;
+        fail_all(&slot, |id, held| {
+            count += 1;
+            let overdue =
+                matches!(end, End::Hung(_)) && held.deadline.is_some_and(|d| d <= Instant::now());
+            let reason = if overdue {
+                format!(
+                    "no answer from the pipe handler within {} (it was restarted)",
+                    format_duration(config.timeout.unwrap_or_default())
+                )
+            } else if matches!(end, End::Hung(hung) if hung != id) {
+                format!("the pipe handler holding it was restarted: it {what}")
+            } else if matches!(end, End::Closing) {
+                format!("the pipe handler {what} when the worker stopped")
+            } else {
+                format!("the pipe handler {what} while holding it")
+            };
+            Attempt {
+                verdict: Verdict::Fail(reason),
+                exit_code,
+                signal,
+                timed_out: overdue,
+                stderr_tail: stderr_tail.clone(),
+                elapsed: held.sent.elapsed(),
+            }
+        });
+        if slot.closing.load(Ordering::SeqCst) {
+            break;
+        }
+        log.warn(&format!(
+            "pipe handler {} (pid {pid}) {what}; restarting it ({count} job{} it held will be retried)",
+            slot.index + 1,
+            if count == 1 { "" } else { "s" }
+        ));
+        if started.elapsed() < RESTART_PAUSE {
+            pause(&slot, RESTART_PAUSE - started.elapsed()).await;
+        }
+    }
+}
+
+/// Waits `d`, or less if the worker is done.
+async fn pause(slot: &Slot, d: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => {}
+        _ = slot.close.notified() => {}
+    }
+}
+
+/// Writes waiting lines whenever there are some, until the handler is gone.
+async fn write_lines(slot: Arc<Slot>, mut stdin: ChildStdin) {
+    let mut out: Vec<u8> = Vec::with_capacity(1 << 16);
+    loop {
+        std::mem::swap(&mut slot.state.lock().unwrap().buf, &mut out);
+        if !out.is_empty() {
+            if stdin.write_all(&out).await.is_err() {
+                // The handler is gone: its reader sees that and fails its jobs.
+                return;
+            }
+            out.clear();
+        }
+        slot.wake.notified().await;
+    }
+}
+
+/// Fails every job the handler held; lines not written yet belong to those jobs.
+fn fail_all(slot: &Slot, mut attempt: impl FnMut(u64, &Held) -> Attempt) {
+    let held: Vec<(u64, Held)> = {
+        let mut state = slot.state.lock().unwrap();
+        state.buf.clear();
+        state.abandoned.clear();
+        state.held.drain().collect()
+    };
+    for (id, held) in held {
+        let a = attempt(id, &held);
+        let _ = held.reply.send(a);
+    }
+}
+
+/// The first job past its deadline, if any.
+fn overdue(slot: &Slot) -> Option<u64> {
+    let now = Instant::now();
+    let state = slot.state.lock().unwrap();
+    state
+        .held
+        .iter()
+        .find(|(_, h)| h.deadline.is_some_and(|d| d <= now))
+        .map(|(id, _)| *id)
+}
+
+/// Takes one line of the handler's stdout.
+async fn answered(slot: &Slot, pid: i32, line: &[u8], timeout: Option<Duration>, log: &Log) {
+    let protocol_error = |why: &str| {
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        let shown: String = text.chars().take(SHOWN).collect();
+        let more = if shown.len() < text.len() { "..." } else { "" };
+        log.warn(&format!(
+            "pipe handler {} (pid {pid}) broke the protocol ({why}): {shown}{more}",
+            slot.index + 1
+        ));
+    };
+    let answer: Answer = match serde_json::from_slice(line) {
+        Ok(answer) => answer,
+        Err(_) => return protocol_error("not a JSON answer"),
+    };
+    let Some(id) = answer.id else {
+        return protocol_error("an answer without an \"id\"");
+    };
+    if answer.progress && answer.ok.is_none() {
+        let progress = {
+            let mut state = slot.state.lock().unwrap();
+            let state = &mut *state;
+            match state.held.get_mut(&id) {
+                Some(held) => {
+                    // Progress restarts the job's timeout: the handler is not hung.
+                    held.deadline = timeout.map(|t| Instant::now() + t);
+                    Some(held.progress.clone())
+                }
+                None if state.abandoned.contains(&id) => return,
+                None => None,
+            }
+        };
+        match progress {
+            Some(progress) => progress.send().await,
+            None => protocol_error("progress for a job it does not hold"),
+        }
+        return;
+    }
+    let Some(ok) = answer.ok else {
+        return protocol_error("neither \"ok\" nor \"progress\"");
+    };
+    let held = {
+        let mut state = slot.state.lock().unwrap();
+        match state.held.remove(&id) {
+            Some(held) => held,
+            None if state.abandoned.remove(&id) => return,
+            None => {
+                drop(state);
+                return protocol_error("an answer for a job it does not hold");
+            }
+        }
+    };
+    let verdict = match (ok, answer.fatal) {
+        (true, _) => Verdict::Ok,
+        (false, fatal) => {
+            let reason = answer
+                .error
+                .filter(|e| !e.trim().is_empty())
+                .unwrap_or_else(|| "the handler answered \"ok\":false".into());
+            if fatal {
+                Verdict::Fatal(format!("{reason} (fatal)"))
+            } else {
+                Verdict::Fail(reason)
+            }
+        }
+    };
+    let _ = held.reply.send(Attempt::new(verdict, held.sent.elapsed()));
+}
