@@ -223,7 +223,7 @@ impl Demo<'_> {
     }
 
     fn line(&self, bar: &indicatif::ProgressBar, text: String) {
-        if self.printer.live() {
+        if self.printer.live() && !bar.is_hidden() {
             bar.println(text);
         } else if !self.printer.json {
             self.printer.status(text);
