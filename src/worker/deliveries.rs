@@ -91,7 +91,7 @@ impl Deliveries {
         }
     }
 
-    /// The job left the work stream (acked, or copied to the DLQ and acked).
+    /// The job was done and acked.
     pub fn forget(&mut self, seq: u64) {
         self.seen.remove(&seq);
     }

@@ -473,11 +473,13 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     interrupted.extend(held.and_then(|r| r.ack_subject));
                 }
                 match &outcome.settled {
-                    Settled::Done | Settled::Dead { .. } => session.deliveries.forget(outcome.seq),
+                    Settled::Done => session.deliveries.forget(outcome.seq),
                     Settled::Retry { delay } | Settled::DeadLetterFailed { delay, .. } => {
                         session.deliveries.retry_after(outcome.seq, Instant::now(), *delay)
                     }
-                    Settled::Parked { .. } | Settled::Requeued => {}
+                    // Kept (until pruned): should the server deliver a dead-lettered or parked
+                    // job again, it is numbered past its last attempt and goes back to the DLQ.
+                    Settled::Dead { .. } | Settled::Parked { .. } | Settled::Requeued => {}
                 }
                 if let Err(e) = record(session, &outcome) {
                     failure.get_or_insert(e);
