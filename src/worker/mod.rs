@@ -34,6 +34,7 @@ use crate::dlq;
 use crate::error::Exit;
 
 pub mod consumer;
+pub mod deliveries;
 pub mod handler;
 pub mod job;
 pub mod pipe;
@@ -42,6 +43,7 @@ pub mod puller;
 pub mod report;
 pub mod request;
 
+use deliveries::Deliveries;
 use job::{Job, Outcome, Runner, Settled, Shared};
 use puller::{Pulled, Puller};
 use report::{Event, Log, Stats, Style};
@@ -126,6 +128,8 @@ pub(crate) struct Session {
     pub stats: Stats,
     pub signals: mpsc::UnboundedReceiver<()>,
     pub events: mpsc::UnboundedReceiver<async_nats::Event>,
+    /// Attempts given and retries awaited by this run (command mode), see [`deliveries`].
+    pub deliveries: Deliveries,
     connected: bool,
     paused_until: Option<Instant>,
     last_empty_check: Option<Instant>,
@@ -217,13 +221,19 @@ impl Session {
     }
 
     /// For `--until-empty`: true once nothing is waiting or unacknowledged on the consumer
-    /// (retries waiting for their backoff count as unacknowledged). Asks the server at most
-    /// every [`EMPTY_CHECK_EVERY`].
+    /// (retries waiting for their backoff count as unacknowledged), and no job this worker
+    /// Nak'd with a delay is still due back (its due time plus [`deliveries::RETRY_GRACE`]):
+    /// the server's counters are not the only witness, a job whose redelivery went astray on
+    /// nats-server 2.9 (see [`deliveries`]) must not end the run while it waits. Asks the
+    /// server at most every [`EMPTY_CHECK_EVERY`].
     pub async fn is_empty(&mut self) -> bool {
         if !self.connected {
             return false;
         }
         let now = Instant::now();
+        if self.deliveries.awaiting_retry(now) {
+            return false;
+        }
         if self
             .last_empty_check
             .is_some_and(|t| now.duration_since(t) < EMPTY_CHECK_EVERY)
@@ -264,6 +274,7 @@ pub async fn run(
         PULL_EXPIRES
     };
     let puller = Puller::new(&client, ready.consumer.clone(), expires).await?;
+    let deliveries = Deliveries::new(&ready.settings);
     let mut session = Session {
         js,
         client,
@@ -276,6 +287,7 @@ pub async fn run(
         stats: Stats::new(),
         signals,
         events,
+        deliveries,
         connected: true,
         paused_until: None,
         last_empty_check: None,
@@ -464,7 +476,10 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 want = want.min(left as usize);
             }
             if want > 0 && (want >= min_request || want < room) {
-                session.puller.request(want).await?;
+                let expires = session
+                    .deliveries
+                    .expires_for(Instant::now(), session.puller.expires());
+                session.puller.request(want, expires).await?;
             }
         }
         if stopping.is_some() && running.is_empty() && session.puller.owed() == 0 {
@@ -497,7 +512,11 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 }
                 // While stopping, jobs are held, to be handed back once no request is open.
                 Some(Pulled::Job(message)) => match Job::new(message, &session.js) {
-                    Ok(job) => queued.push_back(job),
+                    Ok(mut job) => {
+                        // Never below the last attempt this run gave the job (see `deliveries`).
+                        job.attempt = session.deliveries.delivered(job.seq, job.attempt);
+                        queued.push_back(job);
+                    }
                     Err(e) => session.log.warn(&format!("skipped {e}")),
                 },
                 Some(Pulled::Ended { status, description }) => {
@@ -513,6 +532,15 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 if matches!(outcome.settled, Settled::Requeued) {
                     interrupted.extend(held.and_then(|r| r.ack_subject));
                 }
+                match &outcome.settled {
+                    Settled::Done => session.deliveries.forget(outcome.seq),
+                    Settled::Retry { delay } | Settled::DeadLetterFailed { delay, .. } => {
+                        session.deliveries.retry_after(outcome.seq, Instant::now(), *delay)
+                    }
+                    // Kept (until pruned): should the server deliver a dead-lettered or parked
+                    // job again, it is numbered past its last attempt and goes back to the DLQ.
+                    Settled::Dead { .. } | Settled::Parked { .. } | Settled::Requeued => {}
+                }
                 if let Err(e) = record(session, &outcome) {
                     failure.get_or_insert(e);
                     stopping.get_or_insert(Stop::Finish);
@@ -523,6 +551,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
             }
             _ = tick.tick() => {
                 session.puller.sweep();
+                session.deliveries.prune();
                 session.log.status(&session.stats);
                 for job in queued.iter_mut() {
                     if job.touched.elapsed() >= session.settings.keepalive_every(job.attempt) {

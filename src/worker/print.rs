@@ -125,7 +125,8 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
                 want = want.min(left as usize);
             }
             if want > 0 {
-                session.puller.request(want).await?;
+                let expires = session.puller.expires();
+                session.puller.request(want, expires).await?;
             }
         }
         if stopping && session.puller.owed() == 0 {

@@ -45,6 +45,8 @@ pub struct Puller {
     open: HashMap<u64, Open>,
     owed: usize,
     expires: Duration,
+    /// The consumer's cap on a request's expiry, zero for none.
+    max_expires: Duration,
 }
 
 impl Puller {
@@ -55,11 +57,11 @@ impl Puller {
             .await
             .map_err(|e| anyhow!("failed to subscribe to the worker's inbox: {e}"))?;
         // A consumer may cap how long a request waits.
-        let max = consumer.cached_info().config.max_expires;
-        let expires = if max.is_zero() {
+        let max_expires = consumer.cached_info().config.max_expires;
+        let expires = if max_expires.is_zero() {
             expires
         } else {
-            expires.min(max)
+            expires.min(max_expires)
         };
         Ok(Puller {
             consumer,
@@ -69,6 +71,7 @@ impl Puller {
             open: HashMap::new(),
             owed: 0,
             expires,
+            max_expires,
         })
     }
 
@@ -77,8 +80,19 @@ impl Puller {
         self.owed
     }
 
-    /// Asks for up to `batch` jobs, capped by the consumer's max batch.
-    pub async fn request(&mut self, batch: usize) -> Result<()> {
+    /// How long a request normally waits on the server.
+    pub fn expires(&self) -> Duration {
+        self.expires
+    }
+
+    /// Asks for up to `batch` jobs, capped by the consumer's max batch, waiting up to `expires`
+    /// (normally [`expires`](Self::expires)), capped by the consumer's max expires.
+    pub async fn request(&mut self, batch: usize, expires: Duration) -> Result<()> {
+        let expires = if self.max_expires.is_zero() {
+            expires
+        } else {
+            expires.min(self.max_expires)
+        };
         let max = self.consumer.cached_info().config.max_batch;
         let batch = if max > 0 {
             batch.min(max as usize)
@@ -95,7 +109,7 @@ impl Puller {
             .request_batch(
                 BatchConfig {
                     batch,
-                    expires: Some(self.expires),
+                    expires: Some(expires),
                     ..Default::default()
                 },
                 reply.into(),
@@ -106,7 +120,7 @@ impl Puller {
             id,
             Open {
                 batch,
-                deadline: Instant::now() + self.expires + LOST_AFTER,
+                deadline: Instant::now() + expires + LOST_AFTER,
             },
         );
         self.owed += batch;
