@@ -37,6 +37,8 @@ struct Seen {
     at: Instant,
     /// Nak'd with a delay: when it should come back.
     retry_due: Option<Instant>,
+    /// Acked after its handler succeeded.
+    done: bool,
 }
 
 #[derive(Debug)]
@@ -78,6 +80,7 @@ impl Deliveries {
                 attempt,
                 at: now,
                 retry_due: None,
+                done: false,
             },
         );
         attempt
@@ -94,6 +97,22 @@ impl Deliveries {
     /// The job was done and acked.
     pub fn forget(&mut self, seq: u64) {
         self.seen.remove(&seq);
+    }
+
+    /// The job was done and acked. Kept (until pruned) because nats-server 2.9 can deliver a
+    /// job again after its ack (the same upstream bug as above, "multiple deliveries"): such a
+    /// delivery is acked again rather than run a second time.
+    pub fn done(&mut self, seq: u64) {
+        if let Some(seen) = self.seen.get_mut(&seq) {
+            seen.done = true;
+            seen.at = Instant::now();
+            seen.retry_due = None;
+        }
+    }
+
+    /// Whether this run already did the job with this stream sequence.
+    pub fn is_done(&self, seq: u64) -> bool {
+        self.seen.get(&seq).is_some_and(|s| s.done)
     }
 
     /// Whether a job this worker Nak'd with a delay may still come back: its due time plus
@@ -172,6 +191,18 @@ mod tests {
         assert_eq!(d.delivered(7, 5), 5);
         d.forget(1);
         assert_eq!(d.delivered(1, 1), 1);
+    }
+
+    #[test]
+    fn a_done_job_is_known_as_done_until_forgotten() {
+        let mut d = Deliveries::new(&settings());
+        d.delivered(4, 1);
+        assert!(!d.is_done(4));
+        d.done(4);
+        assert!(d.is_done(4));
+        assert!(!d.is_done(5));
+        d.forget(4);
+        assert!(!d.is_done(4));
     }
 
     #[test]

@@ -512,6 +512,22 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 }
                 // While stopping, jobs are held, to be handed back once no request is open.
                 Some(Pulled::Job(message)) => match Job::new(message, &session.js) {
+                    // A second delivery of a job this run did, or is doing: nats-server 2.9
+                    // can send one (see `deliveries`). Done: acked again, not run again.
+                    // Running or queued: the first delivery settles it.
+                    Ok(job) if session.deliveries.is_done(job.seq) => {
+                        session.log.notice(&format!(
+                            "stream sequence # {} delivered again after it was done: acked, not run again",
+                            job.seq
+                        ));
+                        let _ = job.msg.ack().await;
+                    }
+                    Ok(job) if in_hand.contains_key(&job.seq) || queued.iter().any(|q| q.seq == job.seq) => {
+                        session.log.notice(&format!(
+                            "stream sequence # {} delivered again while it runs: left to the running attempt",
+                            job.seq
+                        ));
+                    }
                     Ok(mut job) => {
                         // Never below the last attempt this run gave the job (see `deliveries`).
                         job.attempt = session.deliveries.delivered(job.seq, job.attempt);
@@ -533,7 +549,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     interrupted.extend(held.and_then(|r| r.ack_subject));
                 }
                 match &outcome.settled {
-                    Settled::Done => session.deliveries.forget(outcome.seq),
+                    Settled::Done => session.deliveries.done(outcome.seq),
                     Settled::Retry { delay } | Settled::DeadLetterFailed { delay, .. } => {
                         session.deliveries.retry_after(outcome.seq, Instant::now(), *delay)
                     }
