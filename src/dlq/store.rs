@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context as _, Result};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::message::Message as JsMessage;
-use async_nats::jetstream::stream::{DeleteMessageErrorKind, Info as StreamInfo, RetentionPolicy};
+use async_nats::jetstream::response::Response;
+use async_nats::jetstream::stream::{
+    DeleteMessageErrorKind, DeleteStatus, Info as StreamInfo, RetentionPolicy,
+};
 use async_nats::jetstream::{AckKind, Context, ErrorCode};
 use async_nats::HeaderMap;
 use futures::StreamExt;
@@ -675,6 +678,44 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Whether removing `d` is only deleting its copy from a DLQ that allows deletes (the
+    /// original gone, no other entry): what [`Store::remove_copies`] does for many at once.
+    pub fn only_copy_left(&self, d: &Dead) -> bool {
+        d.copy.is_some()
+            && d.original_msg().is_none()
+            && d.pointers.is_empty()
+            && d.extra_copies.is_empty()
+            && !self.dlq_rm.deny_delete
+    }
+
+    /// [`Store::remove_job`] for dead jobs that pass [`Store::only_copy_left`], their deletes
+    /// sent together instead of one round trip each. A delete that does not plainly succeed is
+    /// left to `remove_job`, which finds out why.
+    pub async fn remove_copies(&mut self, jobs: &mut [(&mut Dead, &mut Vec<Kept>)]) {
+        let subject = format!("STREAM.MSG.DELETE.{}", self.dlq_name());
+        let deletes = jobs.iter().map(|(d, _)| {
+            let seq = d.copy.as_ref().map_or(0, |c| c.dlq_seq);
+            let (js, subject) = (&self.js, subject.clone());
+            async move {
+                let body = serde_json::json!({ "seq": seq, "no_erase": true });
+                let response: Result<Response<DeleteStatus>, _> = js.request(subject, &body).await;
+                matches!(response, Ok(Response::Ok(DeleteStatus { success: true })))
+            }
+        });
+        let deleted = futures::future::join_all(deletes).await;
+        for ((d, kept), deleted) in jobs.iter_mut().zip(deleted) {
+            if deleted {
+                failpoint("entry.removed");
+                d.copy = None;
+            } else if let Err(e) = self.remove_job(d, kept).await {
+                kept.push(Kept {
+                    what: format!("dead job {}", d.seq),
+                    why: format!("{e:#}"),
+                });
+            }
+        }
     }
 
     /// Gives back DLQ entries taken and not removed, removes consumers made for removal.

@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
+use async_nats::jetstream::publish::PublishAck;
 use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
@@ -16,6 +17,7 @@ use crate::cmd::Env;
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{failpoint, Kept, Store};
 use crate::error::Exit;
+use crate::output::Printer;
 
 /// On a replayed job: the dead entry it came from, as `<dlq stream>/<dlq seq>`.
 pub const H_REPLAY_OF: &str = "Jq-Replay-Of";
@@ -23,6 +25,8 @@ pub const H_REPLAY_OF: &str = "Jq-Replay-Of";
 pub const H_REPLAY_OF_JOB: &str = "Jq-Replay-Of-Job";
 /// On a replayed job whose payload was changed with `--edit`.
 pub const H_REPLAY_EDITED: &str = "Jq-Replay-Edited";
+/// Dead jobs replayed together (see [`replay_window`]): about the publish floor's window.
+const WINDOW: usize = 1024;
 
 /// The replay's message id: fresh next to the job's own, the same for every replay of one
 /// dead job, so the duplicate window catches a replay repeated after a crash.
@@ -190,59 +194,35 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     let gap = args.rate.map(|r| Duration::from_secs_f64(1.0 / r));
     let mut next_at = Instant::now();
     let total = chosen.len();
-    for (i, seq) in chosen.into_iter().enumerate() {
+    // Without --edit or --rate, jobs whose entry is all that is left go in windows: their
+    // publishes pipelined, their entries deleted together once each one's ack is in.
+    let pipelined = !args.edit && gap.is_none();
+    let mut i = 0;
+    while i < total {
         if interrupt.requested() {
             sum.interrupted = true;
             sum.left = total - i;
             break;
         }
-        report.bar.inc(1);
-        let mut d = scan.jobs.remove(&seq).expect("selected");
-        let mut event = Event {
-            kind: "replayed",
-            seq,
-            subject: None,
-            new_seq: None,
-            duplicate: false,
-            error: None,
-            kept: vec![],
-        };
-        let subject = d.subject().map(str::to_string);
-        let outcome = replay_one(store, &mut d, args, gap, &mut next_at, &mut event.kept).await;
-        event.subject = subject.as_deref();
-        match outcome {
-            Ok(ack) => {
-                sum.replayed += 1;
-                event.new_seq = Some(ack.sequence);
-                event.duplicate = ack.duplicate;
-                if ack.duplicate {
-                    sum.duplicates += 1;
-                    report.warn(format!(
-                        "dead job {seq} was already replayed as {}:{} by an interrupted run (the duplicate window caught this one); its entry is now removed",
-                        ack.stream, ack.sequence
-                    ));
-                } else {
-                    report.line(format!(
-                        "replayed {seq} ({}) as {}:{}",
-                        subject.as_deref().unwrap_or("?"),
-                        ack.stream,
-                        ack.sequence
-                    ));
-                }
-                if !event.kept.is_empty() {
-                    sum.kept += 1;
-                    report.kept(seq, &event.kept);
-                }
+        let mut window = Vec::new();
+        while pipelined && i < total && window.len() < WINDOW {
+            let d = &scan.jobs[&chosen[i]];
+            if !store.only_copy_left(d) || d.subject().is_none() {
+                break;
             }
-            Err(e) => {
-                sum.failed += 1;
-                event.kind = "failed";
-                event.error = Some(format!("{e:#}"));
-                report.warn(format!("dead job {seq} not replayed: {e:#}"));
-            }
+            window.push(scan.jobs.remove(&chosen[i]).expect("selected"));
+            i += 1;
         }
-        if p.json {
-            p.ndjson(&event)?;
+        if window.is_empty() {
+            let mut d = scan.jobs.remove(&chosen[i]).expect("selected");
+            i += 1;
+            let mut kept = vec![];
+            let outcome = replay_one(store, &mut d, args, gap, &mut next_at, &mut kept).await;
+            settle(p, &report, &mut sum, &d, outcome, kept)?;
+        } else {
+            for (d, outcome, kept) in replay_window(store, window).await {
+                settle(p, &report, &mut sum, &d, outcome, kept)?;
+            }
         }
     }
     report.bar.finish_and_clear();
@@ -279,6 +259,108 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     Ok(())
 }
 
+/// Counts and reports how one dead job's replay went.
+fn settle(
+    p: &Printer,
+    report: &Reporter,
+    sum: &mut Summary,
+    d: &Dead,
+    outcome: Result<PublishAck>,
+    kept: Vec<Kept>,
+) -> Result<()> {
+    report.bar.inc(1);
+    let seq = d.seq;
+    let subject = d.subject();
+    let mut event = Event {
+        kind: "replayed",
+        seq,
+        subject,
+        new_seq: None,
+        duplicate: false,
+        error: None,
+        kept,
+    };
+    match outcome {
+        Ok(ack) => {
+            sum.replayed += 1;
+            event.new_seq = Some(ack.sequence);
+            event.duplicate = ack.duplicate;
+            if ack.duplicate {
+                sum.duplicates += 1;
+                report.warn(format!(
+                    "dead job {seq} was already replayed as {}:{} by an interrupted run (the duplicate window caught this one); its entry is now removed",
+                    ack.stream, ack.sequence
+                ));
+            } else {
+                report.line(format!(
+                    "replayed {seq} ({}) as {}:{}",
+                    subject.unwrap_or("?"),
+                    ack.stream,
+                    ack.sequence
+                ));
+            }
+            if !event.kept.is_empty() {
+                sum.kept += 1;
+                report.kept(seq, &event.kept);
+            }
+        }
+        Err(e) => {
+            sum.failed += 1;
+            event.kind = "failed";
+            event.error = Some(format!("{e:#}"));
+            report.warn(format!("dead job {seq} not replayed: {e:#}"));
+        }
+    }
+    if p.json {
+        p.ndjson(&event)?;
+    }
+    Ok(())
+}
+
+/// Replays dead jobs that pass [`Store::only_copy_left`]: every publish sent before the first
+/// ack is awaited, then the entries of those acked are deleted together.
+async fn replay_window(
+    store: &mut Store,
+    window: Vec<Dead>,
+) -> Vec<(Dead, Result<PublishAck>, Vec<Kept>)> {
+    let mut sent = Vec::with_capacity(window.len());
+    for d in &window {
+        let subject = d.subject().unwrap_or_default().to_string();
+        let payload = d.payload().cloned().unwrap_or_default();
+        let headers = replay_headers(store, d, false);
+        let publish = store
+            .js
+            .publish_with_headers(subject.clone(), headers, payload)
+            .await;
+        sent.push((subject, publish));
+    }
+    let mut done = Vec::with_capacity(window.len());
+    for (d, (subject, publish)) in window.into_iter().zip(sent) {
+        let ack = match publish {
+            Ok(ack) => ack.await.map_err(|e| anyhow!("{e}")).with_context(|| {
+                format!(
+                    "failed to publish to {subject} (`{}` did not ack it)",
+                    store.work_name()
+                )
+            }),
+            Err(e) => {
+                Err(anyhow!("{e}")).with_context(|| format!("failed to publish to {subject}"))
+            }
+        };
+        if ack.is_ok() {
+            failpoint("replay.published");
+        }
+        done.push((d, ack, vec![]));
+    }
+    let mut acked: Vec<(&mut Dead, &mut Vec<Kept>)> = done
+        .iter_mut()
+        .filter(|(_, ack, _)| ack.is_ok())
+        .map(|(d, _, kept)| (d, kept))
+        .collect();
+    store.remove_copies(&mut acked).await;
+    done
+}
+
 async fn replay_one(
     store: &mut Store,
     d: &mut Dead,
@@ -286,7 +368,7 @@ async fn replay_one(
     gap: Option<Duration>,
     next_at: &mut Instant,
     kept: &mut Vec<Kept>,
-) -> Result<async_nats::jetstream::publish::PublishAck> {
+) -> Result<PublishAck> {
     if d.state() == State::Lost {
         return Err(anyhow!(
             "its payload is lost: the advisory points at a job gone from `{}`",
