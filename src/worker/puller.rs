@@ -45,6 +45,9 @@ pub struct Puller {
     open: HashMap<u64, Open>,
     owed: usize,
     expires: Duration,
+    /// Requests end as soon as nothing is left to send (`--until-empty` printing jobs), rather
+    /// than wait for jobs until they expire.
+    pub no_wait: bool,
 }
 
 impl Puller {
@@ -69,6 +72,7 @@ impl Puller {
             open: HashMap::new(),
             owed: 0,
             expires,
+            no_wait: false,
         })
     }
 
@@ -95,7 +99,8 @@ impl Puller {
             .request_batch(
                 BatchConfig {
                     batch,
-                    expires: Some(self.expires),
+                    expires: (!self.no_wait).then_some(self.expires),
+                    no_wait: self.no_wait,
                     ..Default::default()
                 },
                 reply.into(),
