@@ -7,7 +7,7 @@
 //! bench_floor fill URL SUBJECT COUNT SIZE       COUNT generated jobs of SIZE bytes (setup, untimed)
 //! bench_floor consume URL STREAM COUNT          pull in batches, ack each, until COUNT acked
 //! bench_floor spawn CONCURRENCY COUNT CMD...    spawn and reap CMD COUNT times, CONCURRENCY at once
-//! bench_floor dead URL STREAM DLQ FIRST COUNT SIZE   DLQ full copies of dead jobs FIRST.. (as workers write them)
+//! bench_floor dead URL STREAM DLQ COUNT SIZE  COUNT dead jobs, as workers leave them (setup)
 //! bench_floor reset URL STREAM                  delete the stream's consumers and purge it
 //! bench_floor latency-pub URL SUBJECT COUNT GAP_MS   one job at a time carrying its publish time (ns)
 //! bench_floor latency-recv URL STREAM COUNT OUT      receive COUNT, write publish-to-receive µs to OUT
@@ -65,10 +65,7 @@ async fn nats(args: &[String]) -> Result<()> {
         }
         "fill" => fill(&js, arg(2)?, num(arg(3)?), num(arg(4)?)).await?,
         "consume" => consume(&js, arg(2)?, num(arg(3)?)).await?,
-        "dead" => {
-            let (first, count, size) = (num(arg(4)?), num(arg(5)?), num(arg(6)?));
-            dead(&js, arg(2)?, arg(3)?, first as u64, count, size).await?
-        }
+        "dead" => dead(&js, arg(2)?, arg(3)?, num(arg(4)?), num(arg(5)?)).await?,
         "reset" => reset(&js, arg(2)?).await?,
         "latency-pub" => latency_pub(&js, arg(2)?, num(arg(3)?), num(arg(4)?)).await?,
         "latency-recv" => latency_recv(&js, arg(2)?, num(arg(3)?), arg(4)?).await?,
@@ -187,19 +184,29 @@ async fn durable(js: &jetstream::Context, stream: &str, name: &str) -> Result<Pu
         .await?)
 }
 
-/// Dead jobs as a worker leaves them in the DLQ: full copies, entry headers and all.
+/// Dead jobs as workers leave them: the jobs published to the work stream, a full copy of
+/// each written to the DLQ (entry headers and all), then the originals removed.
 async fn dead(
     js: &jetstream::Context,
     stream: &str,
     dlq_stream: &str,
-    first: u64,
     count: usize,
     size: usize,
 ) -> Result<()> {
     let work_subject = format!("{stream}.dead");
-    let mut pipeline = Pipeline::new(1024);
+    let mut acks = VecDeque::new();
+    let mut seqs = Vec::with_capacity(count);
     for i in 0..count {
-        let seq = first + i as u64;
+        acks.push_back(js.publish(work_subject.clone(), payload(i, size)).await?);
+        if acks.len() >= 1024 {
+            seqs.push(acks.pop_front().expect("full").await?.sequence);
+        }
+    }
+    for ack in acks {
+        seqs.push(ack.await?.sequence);
+    }
+    let mut pipeline = Pipeline::new(1024);
+    for (i, seq) in seqs.into_iter().enumerate() {
         let job = DeadJob {
             stream: stream.to_string(),
             seq,
@@ -223,7 +230,9 @@ async fn dead(
             .await?;
         pipeline.push(ack).await?;
     }
-    pipeline.finish().await
+    pipeline.finish().await?;
+    js.get_stream(stream).await?.purge().await?;
+    Ok(())
 }
 
 async fn reset(js: &jetstream::Context, stream: &str) -> Result<()> {
