@@ -542,6 +542,9 @@ pub async fn get_message(js: &Context, stream: &str, seq: u64) -> Result<Option<
     }
 }
 
+/// Entries asked for at once while reading a dense DLQ.
+const READ_AHEAD: u64 = 256;
+
 /// Reads every entry of `dlq` about `work`'s jobs, `progress` called per entry.
 pub async fn read_dlq(
     js: &Context,
@@ -553,6 +556,25 @@ pub async fn read_dlq(
         next_entry: dlq.state.first_sequence.max(1),
         ..Default::default()
     };
+    // A dense DLQ (few deleted entries) is read by exact sequence, many reads in flight, up to
+    // its last entry; a sparse one would make most of them misses. What is left (entries
+    // stored since) is read one after another.
+    let last = dlq.state.last_sequence;
+    let span = (last + 1).saturating_sub(scan.next_entry);
+    if dlq.state.messages > 0 && dlq.state.messages.saturating_mul(2) >= span {
+        while scan.next_entry <= last {
+            let end = (scan.next_entry + READ_AHEAD).min(last + 1);
+            let reads = (scan.next_entry..end).map(|seq| get_message(js, &dlq.config.name, seq));
+            for msg in futures::future::try_join_all(reads)
+                .await?
+                .into_iter()
+                .flatten()
+            {
+                add_entry(&mut scan, msg, work, progress);
+            }
+            scan.next_entry = end;
+        }
+    }
     read_more(js, &dlq.config.name, work, &mut scan, progress).await?;
     Ok(scan)
 }
@@ -568,24 +590,28 @@ pub async fn read_more(
     let before = scan.entries;
     while let Some(msg) = next_message(js, dlq, scan.next_entry).await? {
         scan.next_entry = msg.sequence + 1;
-        scan.entries += 1;
-        progress(scan.entries);
-        let entry = parse(msg, work);
-        let seq = match &entry {
-            Entry::Foreign(f) => {
-                scan.foreign.push(f.clone());
-                continue;
-            }
-            Entry::OtherStream => continue,
-            Entry::Copy(c) => c.job.seq,
-            Entry::Pointer { seq, .. } | Entry::Marker { seq, .. } => *seq,
-        };
-        scan.jobs
-            .entry(seq)
-            .or_insert_with(|| Dead::new(work, seq))
-            .add(entry);
+        add_entry(scan, msg, work, progress);
     }
     Ok(scan.entries - before)
+}
+
+fn add_entry(scan: &mut Scan, msg: StreamMessage, work: &str, progress: &mut dyn FnMut(u64)) {
+    scan.entries += 1;
+    progress(scan.entries);
+    let entry = parse(msg, work);
+    let seq = match &entry {
+        Entry::Foreign(f) => {
+            scan.foreign.push(f.clone());
+            return;
+        }
+        Entry::OtherStream => return,
+        Entry::Copy(c) => c.job.seq,
+        Entry::Pointer { seq, .. } | Entry::Marker { seq, .. } => *seq,
+    };
+    scan.jobs
+        .entry(seq)
+        .or_insert_with(|| Dead::new(work, seq))
+        .add(entry);
 }
 
 /// The subjects a consumer takes.

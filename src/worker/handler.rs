@@ -232,7 +232,12 @@ pub async fn run(
         cmd.env_remove(name);
     }
     cmd.envs(env);
-    let mut child = match cmd.spawn() {
+    // Spawning waits for the child's exec (vfork): off the runtime's one thread, so handlers
+    // start in parallel and the worker goes on with pulls and acks meanwhile.
+    let spawned = tokio::task::spawn_blocking(move || cmd.spawn())
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
             return Finished {

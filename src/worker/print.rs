@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use anyhow::{anyhow, Result};
 use async_nats::jetstream::{self, AckKind};
 use futures::FutureExt;
@@ -18,6 +20,10 @@ use time::format_description::well_known::Rfc3339;
 
 use super::puller::Pulled;
 use super::{Options, Session, PRINT_BATCH};
+
+/// How long an `--until-empty` worker waits before asking again when a request found nothing
+/// but the queue is not empty yet (jobs held by other workers, acks not yet counted).
+const NO_WAIT_PAUSE: Duration = Duration::from_millis(50);
 use crate::error::Exit;
 
 /// A job as an NDJSON record.
@@ -116,6 +122,9 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reached = |written: u64| opts.max_jobs.is_some_and(|max| written >= max);
+    // Under --until-empty a request ends once it found nothing more to send: that is when to
+    // ask whether the queue is empty, not after an expiry.
+    session.puller.no_wait = opts.until_empty;
 
     loop {
         if !stopping && session.can_request() && session.puller.owed() < PRINT_BATCH {
@@ -181,6 +190,16 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
                             if let Err(e) = session.on_ended(status, description) {
                                 failure.get_or_insert(e);
                                 stopping = true;
+                            } else if opts.until_empty && !stopping {
+                                // Jobs written are acked first, so the server counts them done.
+                                settle_batch(session, &mut out, &mut batch, &mut held, &mut failure, &mut stopping).await;
+                                session.last_empty_check = None;
+                                if session.is_empty().await {
+                                    stopping = true;
+                                } else if session.paused_until.is_none_or(|t| t < Instant::now()) {
+                                    // Others still hold jobs (or acks are on their way): ask again shortly.
+                                    session.paused_until = Some(Instant::now() + NO_WAIT_PAUSE);
+                                }
                             }
                         }
                     }

@@ -47,6 +47,9 @@ pub struct Puller {
     expires: Duration,
     /// The consumer's cap on a request's expiry, zero for none.
     max_expires: Duration,
+    /// Requests end as soon as nothing is left to send (`--until-empty` printing jobs), rather
+    /// than wait for jobs until they expire.
+    pub no_wait: bool,
 }
 
 impl Puller {
@@ -72,6 +75,7 @@ impl Puller {
             owed: 0,
             expires,
             max_expires,
+            no_wait: false,
         })
     }
 
@@ -109,7 +113,8 @@ impl Puller {
             .request_batch(
                 BatchConfig {
                     batch,
-                    expires: Some(expires),
+                    expires: (!self.no_wait).then_some(expires),
+                    no_wait: self.no_wait,
                     ..Default::default()
                 },
                 reply.into(),

@@ -1,0 +1,112 @@
+# The issue's figures 1-6: publish, work printing, work -- true, dlq replay, peak RSS, latency.
+# Sourced by bench/run (see bench/lib.sh for what it may use). jq-nats and its floor run
+# alternately within each repetition, so a busy moment on the machine hits both.
+
+# 1. publish: jobs from a stdin pipe, against pipelined publishes with 1024 acks in flight.
+n=$(size 200000 300)
+input=$(lines "$n")
+stream bp
+jq=() floor=()
+for _ in $(seq "$reps"); do
+    reset bp
+    jq+=("$(rate "$n" "$(elapsed sh -c "cat '$input' | '$J' -s '$url' -q publish bp.x")")")
+    reset bp
+    floor+=("$(rate "$n" "$(elapsed sh -c "cat '$input' | '$F' publish '$url' bp.x 1024")")")
+done
+record "publish $n jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
+
+# 2. work without a command, jobs to /dev/null, on a backlog, against pull + ack each.
+stream bw
+jq=() floor=()
+for _ in $(seq "$reps"); do
+    reset bw
+    fill bw "$n"
+    jq+=("$(rate "$n" "$(elapsed sh -c "'$J' -s '$url' -q work bw --until-empty > /dev/null")")")
+    reset bw
+    fill bw "$n"
+    floor+=("$(rate "$n" "$(elapsed "$F" consume "$url" bw "$n")")")
+done
+record "work, no command, $n backlog (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
+
+# 3. work -- true, against spawning and reaping `true` at the same concurrency.
+m=$(size 1000 60)
+stream bt
+for c in 1 4 16; do
+    jq=() floor=()
+    for _ in $(seq "$reps"); do
+        reset bt
+        fill bt "$m"
+        jq+=("$(rate "$m" "$(elapsed sh -c "'$J' -s '$url' -q work bt --until-empty -c $c -- true")")")
+        floor+=("$(rate "$m" "$(elapsed "$F" spawn "$c" "$m" true)")")
+    done
+    record "work -- true, -c $c, $m jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.8
+done
+
+# 4. dlq replay --all of dead jobs (published, then copied to the DLQ and removed, as workers
+#    leave them), against the publish floor for as many jobs.
+d=$(size 10000 200)
+dead_input=$(lines "$d")
+stream br
+jq=() floor=()
+for _ in $(seq "$reps"); do
+    reset br
+    "$F" dead "$url" br br_dlq "$d" 128 || die "failed to make dead jobs"
+    jq+=("$(rate "$d" "$(elapsed sh -c "'$J' -s '$url' -q dlq replay br --all")")")
+    reset br
+    floor+=("$(rate "$d" "$(elapsed sh -c "cat '$dead_input' | '$F' publish '$url' br.dead 1024")")")
+done
+record "dlq replay --all, $d dead jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.5
+
+# 5. Peak RSS of publish reading a file, then of work going through what it published, at two
+#    sizes: memory must not grow with the input or the backlog. One run each (it hardly varies).
+stream bm
+for k in $(size 100000 200) $(size 1000000 2000); do
+    file=$(lines "$k")
+    reset bm
+    /usr/bin/time -f %M -o "$work/rss" "$J" -s "$url" -q publish bm.x <"$file" || die "publish $k failed"
+    jq_pub=$(cat "$work/rss")
+    /usr/bin/time -f %M -o "$work/rss" "$J" -s "$url" -q work bm --until-empty >/dev/null || die "work $k failed"
+    jq_work=$(cat "$work/rss")
+    reset bm
+    /usr/bin/time -f %M -o "$work/rss" "$F" publish "$url" bm.x <"$file" || die "floor publish $k failed"
+    floor_pub=$(cat "$work/rss")
+    /usr/bin/time -f %M -o "$work/rss" "$F" consume "$url" bm "$k" || die "floor consume $k failed"
+    floor_work=$(cat "$work/rss")
+    record "peak RSS, publish of a $k-line file (MB)" rss "$jq_pub" "$floor_pub" 50
+    record "peak RSS, work through a $k backlog (MB)" rss "$jq_work" "$floor_work" 50
+done
+
+# 6. Latency from publish to handler start for one idle worker, against publish-to-receive of
+#    a pull consumer. One job at a time (each acked before the next, 5 ms apart), its publish
+#    time in the payload. "Handler start": for `work -- CMD`, the first instruction of the
+#    handler's main (a compiled program, `bench_floor stamp`); for `work` printing jobs, the
+#    moment its line is read from the pipe.
+s=$(size 400 20)
+stream bl
+latency_run() { # OUT RECEIVER...: start the receiver, publish, wait for it
+    local out=$1 pid
+    shift
+    rm -f "$out"
+    "$@" &
+    pid=$!
+    "$F" latency-pub "$url" bl.x "$s" 5 || die "latency publisher failed"
+    wait "$pid" || die "latency receiver failed: $*"
+}
+lat_f50=() lat_f99=() lat_c50=() lat_c99=() lat_p50=() lat_p99=()
+for _ in $(seq "$reps"); do
+    reset bl
+    latency_run "$work/lat-floor" "$F" latency-recv "$url" bl "$s" "$work/lat-floor"
+    read -r f50 f99 < <("$F" percentiles "$work/lat-floor")
+    reset bl
+    latency_run "$work/lat-cmd" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$F" stamp "$work/lat-cmd"
+    read -r c50 c99 < <("$F" percentiles "$work/lat-cmd")
+    reset bl
+    latency_run "$work/lat-print" sh -c "'$J' -s '$url' -q work bl --max-jobs $s | '$F' stamp-lines '$work/lat-print' $s"
+    read -r p50 p99 < <("$F" percentiles "$work/lat-print")
+    lat_f50+=("$f50") lat_f99+=("$f99") lat_c50+=("$c50") lat_c99+=("$c99") lat_p50+=("$p50") lat_p99+=("$p99")
+done
+record "latency p50, work -- CMD: publish to handler start (ms)" latency "$(median "${lat_c50[@]}")" "$(median "${lat_f50[@]}")" 1
+record "latency p99, work -- CMD: publish to handler start (ms)" latency "$(median "${lat_c99[@]}")" "$(median "${lat_f99[@]}")" -
+record "latency p50, work printing: publish to line read (ms)" latency "$(median "${lat_p50[@]}")" "$(median "${lat_f50[@]}")" 1
+record "latency p99, work printing: publish to line read (ms)" latency "$(median "${lat_p99[@]}")" "$(median "${lat_f99[@]}")" -
+unset lat_f50 lat_f99 lat_c50 lat_c99 lat_p50 lat_p99
