@@ -63,6 +63,10 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often an idle `--until-empty` worker asks the server whether anything is left.
 const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(200);
 
+/// How long an idle `--until-empty` worker gives the server to count its last acks before it
+/// asks again whether the queue is empty.
+const ACK_SETTLE: Duration = Duration::from_millis(15);
+
 /// What `jq-nats work` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -435,6 +439,8 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     // Jobs interrupted by a stop, handed back with the queued ones at the end.
     let mut interrupted: Vec<Subject> = Vec::new();
     let mut stopping: Option<Stop> = None;
+    // A no-wait request found nothing while jobs were in hand: no more until one is done.
+    let mut drained = false;
     let mut failure: Option<anyhow::Error> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -467,7 +473,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
         }
         session.stats.in_flight = (running.len() + queued.len()) as u64;
 
-        if stopping.is_none() && session.can_request() {
+        if stopping.is_none() && !drained && session.can_request() {
             let held = running.len() + queued.len() + session.puller.owed();
             let room = slots.saturating_sub(held);
             let mut want = room;
@@ -476,9 +482,15 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 want = want.min(left as usize);
             }
             if want > 0 && (want >= min_request || want < room) {
+                let now = Instant::now();
+                // Under --until-empty a request ends at once when nothing is left to send, so
+                // the run ends without waiting for it to expire; but not while one of our
+                // retries waits for its backoff: that one must land on a waiting request.
+                session.puller.no_wait =
+                    opts.until_empty && !session.deliveries.awaiting_retry(now);
                 let expires = session
                     .deliveries
-                    .expires_for(Instant::now(), session.puller.expires());
+                    .expires_for(now, session.puller.expires());
                 session.puller.request(want, expires).await?;
             }
         }
@@ -536,14 +548,29 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     Err(e) => session.log.warn(&format!("skipped {e}")),
                 },
                 Some(Pulled::Ended { status, description }) => {
+                    let found_nothing = matches!(status, StatusCode::NOT_FOUND | StatusCode::TIMEOUT);
                     if let Err(e) = session.on_ended(status, description) {
                         failure.get_or_insert(e);
                         stopping.get_or_insert(Stop::Finish);
+                    } else if found_nothing && session.puller.no_wait && stopping.is_none() {
+                        // A no-wait request found nothing. With jobs in hand, ask again when
+                        // one of them is done; idle, ask whether the queue is empty now, and
+                        // if not (others hold jobs), ask for jobs again shortly.
+                        if !running.is_empty() || !queued.is_empty() {
+                            drained = true;
+                        } else if session.puller.owed() == 0 {
+                            if is_empty_now(session).await {
+                                stopping = Some(Stop::Finish);
+                            } else if session.paused_until.is_none_or(|t| t < Instant::now()) {
+                                session.paused_until = Some(Instant::now() + print::NO_WAIT_PAUSE);
+                            }
+                        }
                     }
                 }
             },
             Some(done) = running.next(), if !running.is_empty() => {
                 let outcome = done.map_err(|e| anyhow!("a job's task failed: {e}"))?;
+                drained = false;
                 let held = in_hand.remove(&outcome.seq);
                 if matches!(outcome.settled, Settled::Requeued) {
                     interrupted.extend(held.and_then(|r| r.ack_subject));
@@ -605,6 +632,18 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     }
     session.log.notice(&session.stats.summary(false));
     Ok(())
+}
+
+/// Asks the server now whether the queue is empty, and once more shortly if not: the server
+/// may not have counted our last ack yet.
+async fn is_empty_now(session: &mut Session) -> bool {
+    session.last_empty_check = None;
+    if session.is_empty().await {
+        return true;
+    }
+    tokio::time::sleep(ACK_SETTLE).await;
+    session.last_empty_check = None;
+    session.is_empty().await
 }
 
 fn announce_dead_letters(log: &Log, stream: &str, dead_letters: &DeadLetters) {

@@ -23,7 +23,7 @@ use super::{Options, Session, PRINT_BATCH};
 
 /// How long an `--until-empty` worker waits before asking again when a request found nothing
 /// but the queue is not empty yet (jobs held by other workers, acks not yet counted).
-const NO_WAIT_PAUSE: Duration = Duration::from_millis(50);
+pub(crate) const NO_WAIT_PAUSE: Duration = Duration::from_millis(50);
 use crate::error::Exit;
 
 /// A job as an NDJSON record.
