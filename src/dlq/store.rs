@@ -846,6 +846,79 @@ impl Store {
         Ok(())
     }
 
+    /// Whether entries can be removed from the DLQ by delete (else by ack, one at a time).
+    pub fn dlq_deletes(&self) -> bool {
+        !self.dlq_rm.deny_delete
+    }
+
+    /// Markers for many jobs, pipelined: every marker is sent before any ack is awaited. Each
+    /// job comes with its marker and, for an intent, the sequence its entry subject must end
+    /// at (the compare-and-set of [`Store::claim`]). Per job: whether the marker was plainly
+    /// stored (then it is added to the job's markers); false for anything else, which the
+    /// caller leaves to the one-at-a-time path to find out about.
+    pub async fn mark_window(
+        &self,
+        jobs: &mut [(&mut Dead, marker::New, Option<u64>)],
+    ) -> Vec<bool> {
+        let mut sent = Vec::with_capacity(jobs.len());
+        for (d, new, expected) in jobs.iter() {
+            let subject = super::entry_subject(self.work_name(), d.seq);
+            let mut headers = new.headers();
+            if let Some(last) = expected {
+                headers.insert(
+                    "Nats-Expected-Last-Subject-Sequence",
+                    last.to_string().as_str(),
+                );
+            }
+            let ack = self
+                .js
+                .publish_with_headers(subject, headers.clone(), bytes::Bytes::new())
+                .await;
+            sent.push(ack.map(|f| (f, headers)));
+        }
+        let mut out = Vec::with_capacity(jobs.len());
+        for ((d, _, _), sent) in jobs.iter_mut().zip(sent) {
+            let stored = match sent {
+                Ok((ack, headers)) => match ack.await {
+                    Ok(ack) if ack.stream == self.dlq_name() => {
+                        marker::parse(ack.sequence, &headers, OffsetDateTime::now_utc())
+                    }
+                    _ => None,
+                },
+                Err(_) => None,
+            };
+            out.push(match stored {
+                Some(m) => {
+                    d.markers.push(m);
+                    true
+                }
+                None => false,
+            });
+        }
+        out
+    }
+
+    /// Deletes DLQ entries by sequence, pipelined (every request sent before any answer is
+    /// awaited), on a DLQ that allows deletes. Per sequence: whether it was deleted now; what
+    /// was not is left to [`Store::remove_job`], which finds out why.
+    pub async fn delete_entries(&self, seqs: &[u64]) -> Vec<bool> {
+        let Ok(handle) = self.js.get_stream_no_info(self.dlq_name()).await else {
+            return vec![false; seqs.len()];
+        };
+        let answers =
+            futures::future::join_all(seqs.iter().map(|&seq| handle.delete_message(seq))).await;
+        answers
+            .into_iter()
+            .map(|a| {
+                let deleted = matches!(a, Ok(true));
+                if deleted {
+                    failpoint("entry.removed");
+                }
+                deleted
+            })
+            .collect()
+    }
+
     /// Looks for the replay an interrupted `replaying` marker announced in the work stream:
     /// messages on its subject stored after it, with its message id. Its sequence, or None
     /// (never published, or already taken by a worker). Gives up after `limit` messages.
