@@ -123,7 +123,8 @@ impl Remover {
                 }
                 Err(e) => match e.kind() {
                     DeleteMessageErrorKind::JetStream(j)
-                        if j.error_code() == ErrorCode::NO_MESSAGE_FOUND =>
+                        if j.error_code() == ErrorCode::NO_MESSAGE_FOUND
+                            || j.error_code() == ErrorCode::SEQUENCE_NOT_FOUND =>
                     {
                         return Ok(Removal::AlreadyGone)
                     }
@@ -898,25 +899,41 @@ impl Store {
         out
     }
 
-    /// Deletes DLQ entries by sequence, pipelined (every request sent before any answer is
-    /// awaited), on a DLQ that allows deletes. Per sequence: whether it was deleted now; what
-    /// was not is left to [`Store::remove_job`], which finds out why.
+    /// Deletes DLQ entries by sequence, pipelined (up to 256 requests in flight, answers in
+    /// order), on a DLQ that allows deletes. Per sequence: whether it was deleted now; what
+    /// was not is left to [`Store::remove_job`], which finds out why. No secure erase: an
+    /// erase rewrites the block and takes the server milliseconds per entry.
     pub async fn delete_entries(&self, seqs: &[u64]) -> Vec<bool> {
-        let Ok(handle) = self.js.get_stream_no_info(self.dlq_name()).await else {
-            return vec![false; seqs.len()];
-        };
-        let answers =
-            futures::future::join_all(seqs.iter().map(|&seq| handle.delete_message(seq))).await;
+        #[derive(serde::Deserialize)]
+        struct Status {
+            success: bool,
+        }
+        let subject = format!("STREAM.MSG.DELETE.{}", self.dlq_name());
+        let answers: Vec<bool> = futures::stream::iter(seqs.iter().map(|&seq| {
+            let subject = subject.clone();
+            async move {
+                let body = serde_json::json!({ "seq": seq, "no_erase": true });
+                matches!(
+                    self.js
+                        .request::<_, _, async_nats::jetstream::response::Response<Status>>(
+                            subject, &body,
+                        )
+                        .await,
+                    Ok(async_nats::jetstream::response::Response::Ok(Status {
+                        success: true
+                    }))
+                )
+            }
+        }))
+        .buffered(256)
+        .collect()
+        .await;
+        for &deleted in &answers {
+            if deleted {
+                failpoint("entry.removed");
+            }
+        }
         answers
-            .into_iter()
-            .map(|a| {
-                let deleted = matches!(a, Ok(true));
-                if deleted {
-                    failpoint("entry.removed");
-                }
-                deleted
-            })
-            .collect()
     }
 
     /// Looks for the replay an interrupted `replaying` marker announced in the work stream:
