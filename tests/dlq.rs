@@ -602,6 +602,71 @@ fn replay_publishes_the_job_again_and_it_runs_once() {
 
 /// A job terminated by another program (`+TERM` removes it from a work-queue stream at once):
 /// its advisory points at nothing. It is listed as lost, cannot be replayed, can be purged.
+/// Hundreds of dead jobs go in pipelined windows (and the few parked ones one at a time, in
+/// the same run): each lands in the work stream exactly once, and the DLQ is left empty,
+/// markers included.
+#[test]
+fn replay_of_hundreds_of_jobs_publishes_each_once_and_empties_the_dlq() {
+    let s = Setup::new();
+    s.add_stream();
+    let n = 300;
+    let payloads: Vec<String> = (0..n).map(|i| format!("job-{i}")).collect();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+        publish(&js, &refs).await;
+        let mut c = processor(&js).await;
+        // All but the last 3 die the way workers leave them: copied, then acked. The last 3
+        // are left to die by max deliveries (parked, with an advisory).
+        let mut got = 0;
+        while got < n {
+            for m in fetch(&c, Duration::from_millis(400)).await {
+                got += 1;
+                if m.info().unwrap().stream_sequence <= (n - 3) as u64 {
+                    write_copy(&js, &m, "exit 1", 1).await;
+                    m.double_ack().await.unwrap();
+                }
+            }
+        }
+        let_die(&js, &mut c, Some((DLQ, n as u64))).await;
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+    });
+    let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+    let events = ndjson(&out);
+    let replayed = events.iter().filter(|e| e["type"] == "replayed").count();
+    assert_eq!(replayed, n, "{}", stderr_of(&out));
+    let sum = events.iter().find(|e| e["type"] == "summary").unwrap();
+    assert_eq!(sum["replayed"], n);
+    assert_eq!(sum["failed"], 0);
+    assert_eq!(sum["kept"], 0);
+    assert_eq!(sum["possible_duplicates"], 0);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work = contents(&js, WORK).await;
+        let mut seen: Vec<String> = work.iter().map(|w| w.2.clone()).collect();
+        seen.sort();
+        let mut want = payloads.clone();
+        want.sort();
+        assert_eq!(seen, want, "every job in the work stream exactly once");
+        for (_, subject, payload, h) in &work {
+            assert_eq!(subject, "orders.new");
+            assert_eq!(h.get("Trace").unwrap().as_str(), format!("trace-{payload}"));
+            assert!(h
+                .get("Nats-Msg-Id")
+                .unwrap()
+                .as_str()
+                .starts_with("replay-orders_stream-"));
+        }
+        assert_eq!(messages(&js, DLQ).await, 0, "no entry or marker left");
+    });
+    assert!(s.ls(&[]).is_empty());
+}
+
 #[test]
 fn a_terminated_job_is_listed_as_lost() {
     let s = Setup::new();

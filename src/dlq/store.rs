@@ -123,7 +123,8 @@ impl Remover {
                 }
                 Err(e) => match e.kind() {
                     DeleteMessageErrorKind::JetStream(j)
-                        if j.error_code() == ErrorCode::NO_MESSAGE_FOUND =>
+                        if j.error_code() == ErrorCode::NO_MESSAGE_FOUND
+                            || j.error_code() == ErrorCode::SEQUENCE_NOT_FOUND =>
                     {
                         return Ok(Removal::AlreadyGone)
                     }
@@ -844,6 +845,95 @@ impl Store {
         }
         d.markers.sort_by_key(|m| m.dlq_seq);
         Ok(())
+    }
+
+    /// Whether entries can be removed from the DLQ by delete (else by ack, one at a time).
+    pub fn dlq_deletes(&self) -> bool {
+        !self.dlq_rm.deny_delete
+    }
+
+    /// Markers for many jobs, pipelined: every marker is sent before any ack is awaited. Each
+    /// job comes with its marker and, for an intent, the sequence its entry subject must end
+    /// at (the compare-and-set of [`Store::claim`]). Per job: whether the marker was plainly
+    /// stored (then it is added to the job's markers); false for anything else, which the
+    /// caller leaves to the one-at-a-time path to find out about.
+    pub async fn mark_window(
+        &self,
+        jobs: &mut [(&mut Dead, marker::New, Option<u64>)],
+    ) -> Vec<bool> {
+        let mut sent = Vec::with_capacity(jobs.len());
+        for (d, new, expected) in jobs.iter() {
+            let subject = super::entry_subject(self.work_name(), d.seq);
+            let mut headers = new.headers();
+            if let Some(last) = expected {
+                headers.insert(
+                    "Nats-Expected-Last-Subject-Sequence",
+                    last.to_string().as_str(),
+                );
+            }
+            let ack = self
+                .js
+                .publish_with_headers(subject, headers.clone(), bytes::Bytes::new())
+                .await;
+            sent.push(ack.map(|f| (f, headers)));
+        }
+        let mut out = Vec::with_capacity(jobs.len());
+        for ((d, _, _), sent) in jobs.iter_mut().zip(sent) {
+            let stored = match sent {
+                Ok((ack, headers)) => match ack.await {
+                    Ok(ack) if ack.stream == self.dlq_name() => {
+                        marker::parse(ack.sequence, &headers, OffsetDateTime::now_utc())
+                    }
+                    _ => None,
+                },
+                Err(_) => None,
+            };
+            out.push(match stored {
+                Some(m) => {
+                    d.markers.push(m);
+                    true
+                }
+                None => false,
+            });
+        }
+        out
+    }
+
+    /// Deletes DLQ entries by sequence, pipelined (up to 256 requests in flight, answers in
+    /// order), on a DLQ that allows deletes. Per sequence: whether it was deleted now; what
+    /// was not is left to [`Store::remove_job`], which finds out why. No secure erase: an
+    /// erase rewrites the block and takes the server milliseconds per entry.
+    pub async fn delete_entries(&self, seqs: &[u64]) -> Vec<bool> {
+        #[derive(serde::Deserialize)]
+        struct Status {
+            success: bool,
+        }
+        let subject = format!("STREAM.MSG.DELETE.{}", self.dlq_name());
+        let answers: Vec<bool> = futures::stream::iter(seqs.iter().map(|&seq| {
+            let subject = subject.clone();
+            async move {
+                let body = serde_json::json!({ "seq": seq, "no_erase": true });
+                matches!(
+                    self.js
+                        .request::<_, _, async_nats::jetstream::response::Response<Status>>(
+                            subject, &body,
+                        )
+                        .await,
+                    Ok(async_nats::jetstream::response::Response::Ok(Status {
+                        success: true
+                    }))
+                )
+            }
+        }))
+        .buffered(256)
+        .collect()
+        .await;
+        for &deleted in &answers {
+            if deleted {
+                failpoint("entry.removed");
+            }
+        }
+        answers
     }
 
     /// Looks for the replay an interrupted `replaying` marker announced in the work stream:

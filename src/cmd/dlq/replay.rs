@@ -211,97 +211,56 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     let gap = args.rate.map(|r| Duration::from_secs_f64(1.0 / r));
     let mut next_at = Instant::now();
     let total = chosen.len();
-    for (i, seq) in chosen.into_iter().enumerate() {
+    // Without a rate or an editor, jobs go in pipelined windows; with one, one at a time.
+    let window = if gap.is_some() || args.edit {
+        1
+    } else {
+        WINDOW
+    };
+    let mut done = 0;
+    for seqs in chosen.chunks(window) {
         if interrupt.requested() {
             sum.interrupted = true;
-            sum.left = total - i;
+            sum.left = total - done;
             break;
         }
-        report.bar.inc(1);
-        let mut d = scan.jobs.remove(&seq).expect("selected");
-        let mut event = Event {
-            kind: "replayed",
-            seq,
-            subject: None,
-            new_seq: None,
-            duplicate: false,
-            possible_duplicate: false,
-            note: None,
-            error: None,
-            kept: vec![],
-        };
-        let subject = d.subject().map(str::to_string);
-        let outcome = replay_one(store, &mut d, args, gap, &mut next_at, &mut event.kept).await;
-        event.subject = subject.as_deref();
-        match outcome {
-            Ok(Replayed::Before { text, new_seq }) => {
-                sum.replayed_before += 1;
-                event.kind = "replayed_before";
-                event.new_seq = new_seq;
-                report.warn(format!(
-                    "dead job {seq} was replayed before by an interrupted run ({text}): not published again; its entry is now removed"
-                ));
-                event.note = Some(text);
-                if !event.kept.is_empty() {
-                    sum.kept += 1;
-                    report.kept(seq, &event.kept);
-                }
-            }
-            Ok(Replayed::Held(text)) => {
-                sum.held += 1;
-                event.kind = "held";
-                report.warn(format!(
-                    "dead job {seq} skipped: another dlq command is handling it ({text}); run again once it is done"
-                ));
-                event.note = Some(text);
-            }
-            Ok(Replayed::Published { ack, maybe }) => {
-                if let Some(text) = maybe {
-                    if !ack.duplicate {
-                        sum.possible_duplicates += 1;
-                        event.possible_duplicate = true;
-                        let what = if text.starts_with("draining") {
-                            "processed"
-                        } else {
-                            "replayed"
-                        };
-                        report.warn(format!(
-                            "dead job {seq} may have been {what} already by an interrupted run ({text}); published again"
-                        ));
-                    }
-                    event.note = Some(text);
-                }
-                sum.replayed += 1;
-                event.new_seq = Some(ack.sequence);
-                event.duplicate = ack.duplicate;
-                if ack.duplicate {
-                    sum.duplicates += 1;
-                    report.warn(format!(
-                        "dead job {seq} was already replayed as {}:{} by an interrupted run (the duplicate window caught this one); its entry is now removed",
-                        ack.stream, ack.sequence
-                    ));
-                } else {
-                    report.line(format!(
-                        "replayed {seq} ({}) as {}:{}",
-                        subject.as_deref().unwrap_or("?"),
-                        ack.stream,
-                        ack.sequence
-                    ));
-                }
-                if !event.kept.is_empty() {
-                    sum.kept += 1;
-                    report.kept(seq, &event.kept);
-                }
-            }
-            Err(e) => {
-                sum.failed += 1;
-                event.kind = "failed";
-                event.error = Some(format!("{e:#}"));
-                report.warn(format!("dead job {seq} not replayed: {e:#}"));
-            }
+        let mut jobs: Vec<Dead> = seqs
+            .iter()
+            .map(|seq| scan.jobs.remove(seq).expect("selected"))
+            .collect();
+        // Before anything is removed: a removed copy takes the subject with it.
+        let subjects: Vec<Option<String>> = jobs
+            .iter()
+            .map(|d| d.subject().map(str::to_string))
+            .collect();
+        let mut outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>> =
+            seqs.iter().map(|_| None).collect();
+        if window > 1 {
+            replay_window(store, &mut jobs, &mut outcomes).await;
         }
-        if p.json {
-            p.ndjson(&event)?;
+        for (i, d) in jobs.iter_mut().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            if i > 0 && interrupt.requested() {
+                break;
+            }
+            let mut kept = vec![];
+            let outcome = replay_one(store, d, args, gap, &mut next_at, &mut kept).await;
+            outcomes[i] = Some((outcome, kept));
+        }
+        for ((d, subject), outcome) in jobs.iter().zip(subjects).zip(outcomes) {
+            let Some((outcome, kept)) = outcome else {
+                continue;
+            };
+            done += 1;
+            report.bar.inc(1);
+            settle(p, &report, &mut sum, d.seq, subject, outcome, kept)?;
+        }
+        if done < total && interrupt.requested() {
+            sum.interrupted = true;
+            sum.left = total - done;
+            break;
         }
     }
     report.bar.finish_and_clear();
@@ -352,6 +311,103 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     p.status(text);
     if sum.failed > 0 || sum.kept > 0 {
         return Err(Exit(crate::error::EXIT_FAILURE).into());
+    }
+    Ok(())
+}
+
+/// Jobs sent together when no rate is set and nothing is edited.
+const WINDOW: usize = 1024;
+
+/// Reports what became of one dead job and counts it.
+fn settle(
+    p: &crate::output::Printer,
+    report: &Reporter,
+    sum: &mut Summary,
+    seq: u64,
+    subject: Option<String>,
+    outcome: Result<Replayed>,
+    kept: Vec<Kept>,
+) -> Result<()> {
+    let mut event = Event {
+        kind: "replayed",
+        seq,
+        subject: subject.as_deref(),
+        new_seq: None,
+        duplicate: false,
+        possible_duplicate: false,
+        note: None,
+        error: None,
+        kept,
+    };
+    match outcome {
+        Ok(Replayed::Before { text, new_seq }) => {
+            sum.replayed_before += 1;
+            event.kind = "replayed_before";
+            event.new_seq = new_seq;
+            report.warn(format!(
+                "dead job {seq} was replayed before by an interrupted run ({text}): not published again; its entry is now removed"
+            ));
+            event.note = Some(text);
+            if !event.kept.is_empty() {
+                sum.kept += 1;
+                report.kept(seq, &event.kept);
+            }
+        }
+        Ok(Replayed::Held(text)) => {
+            sum.held += 1;
+            event.kind = "held";
+            report.warn(format!(
+                "dead job {seq} skipped: another dlq command is handling it ({text}); run again once it is done"
+            ));
+            event.note = Some(text);
+        }
+        Ok(Replayed::Published { ack, maybe }) => {
+            if let Some(text) = maybe {
+                if !ack.duplicate {
+                    sum.possible_duplicates += 1;
+                    event.possible_duplicate = true;
+                    let what = if text.starts_with("draining") {
+                        "processed"
+                    } else {
+                        "replayed"
+                    };
+                    report.warn(format!(
+                        "dead job {seq} may have been {what} already by an interrupted run ({text}); published again"
+                    ));
+                }
+                event.note = Some(text);
+            }
+            sum.replayed += 1;
+            event.new_seq = Some(ack.sequence);
+            event.duplicate = ack.duplicate;
+            if ack.duplicate {
+                sum.duplicates += 1;
+                report.warn(format!(
+                    "dead job {seq} was already replayed as {}:{} by an interrupted run (the duplicate window caught this one); its entry is now removed",
+                    ack.stream, ack.sequence
+                ));
+            } else {
+                report.line(format!(
+                    "replayed {seq} ({}) as {}:{}",
+                    subject.as_deref().unwrap_or("?"),
+                    ack.stream,
+                    ack.sequence
+                ));
+            }
+            if !event.kept.is_empty() {
+                sum.kept += 1;
+                report.kept(seq, &event.kept);
+            }
+        }
+        Err(e) => {
+            sum.failed += 1;
+            event.kind = "failed";
+            event.error = Some(format!("{e:#}"));
+            report.warn(format!("dead job {seq} not replayed: {e:#}"));
+        }
+    }
+    if p.json {
+        p.ndjson(&event)?;
     }
     Ok(())
 }
@@ -481,5 +537,162 @@ async fn remove(store: &mut Store, d: &mut Dead, kept: &mut Vec<Kept>) {
             what: format!("dead job {}", d.seq),
             why: format!("{e:#}"),
         });
+    }
+}
+
+/// Whether a job can go in a pipelined window: its copy is its only entry and its entry
+/// subject ends at it as far as the scan saw (no marker, no duplicate, no original left, no
+/// pointer), and the DLQ allows deletes. Anything else goes one at a time.
+fn pipelinable(store: &Store, d: &Dead) -> bool {
+    store.marks(d)
+        && store.dlq_deletes()
+        && d.state() != State::Lost
+        && d.original_msg().is_none()
+        && d.pointers.is_empty()
+        && d.extra_copies.is_empty()
+        && d.markers.is_empty()
+        && d.subject().is_some()
+        && d.copy.as_ref().is_some_and(|c| {
+            crate::dlq::entry_subject(&c.job.stream, c.job.seq)
+                == crate::dlq::entry_subject(store.work_name(), d.seq)
+        })
+}
+
+/// Replays a window of jobs with the marker protocol of [`replay_one`], each step pipelined
+/// across the window: the `replaying` intents (each with its compare-and-set), the publishes
+/// of the jobs whose intent was stored, the `replayed` markers of those acked, then the
+/// copies, then (once its copy is gone) each job's markers. The failpoints fire per job at
+/// the same steps as one at a time. A job whose step does not plainly succeed is left with
+/// no outcome (before anything was stored for it) for [`replay_one`], or finished one at a
+/// time from where it is.
+async fn replay_window(
+    store: &mut Store,
+    jobs: &mut [Dead],
+    outcomes: &mut [Option<(Result<Replayed>, Vec<Kept>)>],
+) {
+    let picked: Vec<usize> = (0..jobs.len())
+        .filter(|&i| pipelinable(store, &jobs[i]))
+        .collect();
+    if picked.is_empty() {
+        return;
+    }
+    let Ok(after) = store.work_last_seq().await else {
+        return;
+    };
+    // 1. Intents, each claimed against the copy being its subject's last message.
+    let claimed: Vec<usize> = {
+        let mut batch = Vec::with_capacity(picked.len());
+        let mut idx = Vec::with_capacity(picked.len());
+        for (i, d) in jobs.iter_mut().enumerate() {
+            if !picked.contains(&i) {
+                continue;
+            }
+            let mut intent = marker::New::of(Kind::Replaying);
+            intent.subject = d.subject().map(str::to_string);
+            intent.msg_id = Some(replay_msg_id(store.work_name(), d.seq));
+            intent.after = Some(after);
+            let expected = d.copy.as_ref().map(|c| c.dlq_seq);
+            batch.push((d, intent, expected));
+            idx.push(i);
+        }
+        let stored = store.mark_window(&mut batch).await;
+        idx.into_iter()
+            .zip(stored)
+            .filter_map(|(i, ok)| ok.then_some(i))
+            .collect()
+    };
+    // 2. The publishes, all sent before any ack is awaited.
+    let mut sent = Vec::with_capacity(claimed.len());
+    for &i in &claimed {
+        let d = &jobs[i];
+        let subject = d.subject().unwrap_or_default().to_string();
+        let payload = d.payload().cloned().unwrap_or_default();
+        let headers = replay_headers(store, d, false);
+        let ack = store
+            .js
+            .publish_with_headers(subject.clone(), headers, payload)
+            .await;
+        sent.push((i, subject, ack));
+    }
+    let mut acked = Vec::with_capacity(sent.len());
+    for (i, subject, ack) in sent {
+        let result = match ack {
+            Ok(ack) => ack.await.map_err(|e| {
+                let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                (
+                    anyhow::Error::new(e).context(format!(
+                        "failed to publish to {subject} (`{}` did not ack it)",
+                        store.work_name()
+                    )),
+                    unanswered,
+                )
+            }),
+            Err(e) => Err((
+                anyhow!("{e}").context(format!("failed to publish to {subject}")),
+                false,
+            )),
+        };
+        match result {
+            Ok(ack) => {
+                failpoint("replay.acked");
+                acked.push((i, ack));
+            }
+            Err((e, unanswered)) => {
+                // As one at a time: a refused publish takes its intent back, one that may
+                // have been stored keeps it for the next run to look for.
+                let mut kept = vec![];
+                if !unanswered {
+                    let _ = store.release(&mut jobs[i], &mut kept).await;
+                }
+                outcomes[i] = Some((Err(e), kept));
+            }
+        }
+    }
+    // 3. The `replayed` markers (without one, the intent still tells the next run to look).
+    {
+        let mut batch: Vec<(&mut Dead, marker::New, Option<u64>)> = Vec::with_capacity(acked.len());
+        let mut rest = jobs.iter_mut().enumerate();
+        for (i, ack) in &acked {
+            let d = rest
+                .find(|(j, _)| j == i)
+                .map(|(_, d)| d)
+                .expect("in order");
+            let mut done = marker::New::of(Kind::Replayed);
+            done.replayed_as = Some((ack.stream.clone(), ack.sequence));
+            batch.push((d, done, None));
+        }
+        store.mark_window(&mut batch).await;
+    }
+    for _ in &acked {
+        failpoint("replay.published");
+    }
+    // 4. The copies, then the markers of the jobs whose copy is gone; whatever is left of a
+    // job is removed one at a time.
+    let copies: Vec<u64> = acked
+        .iter()
+        .map(|(i, _)| jobs[*i].copy.as_ref().map_or(0, |c| c.dlq_seq))
+        .collect();
+    let gone = store.delete_entries(&copies).await;
+    let mut markers = Vec::new();
+    for ((i, _), gone) in acked.iter().zip(gone) {
+        if gone {
+            jobs[*i].copy = None;
+            markers.extend(jobs[*i].markers.iter().map(|m| (*i, m.dlq_seq)));
+        }
+    }
+    let seqs: Vec<u64> = markers.iter().map(|(_, s)| *s).collect();
+    let gone = store.delete_entries(&seqs).await;
+    for ((i, seq), gone) in markers.into_iter().zip(gone) {
+        if gone {
+            jobs[i].markers.retain(|m| m.dlq_seq != seq);
+        }
+    }
+    for (i, ack) in acked {
+        let mut kept = vec![];
+        let d = &mut jobs[i];
+        if d.copy.is_some() || !d.markers.is_empty() {
+            remove(store, d, &mut kept).await;
+        }
+        outcomes[i] = Some((Ok(Replayed::Published { ack, maybe: None }), kept));
     }
 }
