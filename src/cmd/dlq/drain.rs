@@ -24,7 +24,6 @@ use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{failpoint, Kept, Store};
-use crate::error::Exit;
 
 #[derive(Serialize)]
 struct JobOut {
@@ -397,14 +396,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }
-    if p.json {
-        p.ndjson(&sum)?;
-    }
-    p.status(text);
-    if sum.failed > 0 || sum.kept > 0 {
-        return Err(Exit(crate::error::EXIT_FAILURE).into());
-    }
-    Ok(())
+    super::finish(p, &sum, text, sum.failed > 0 || sum.kept > 0)
 }
 
 /// An NDJSON event about a job that was not run (skipped, or only removed).

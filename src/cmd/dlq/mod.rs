@@ -541,6 +541,19 @@ impl Interrupt {
 }
 
 /// A summary count, as "3 dead jobs".
+/// Ends a bulk command (`drain`, `replay`): its summary as NDJSON under --json, the sentence on
+/// stderr, and exit 1 when a job failed or could not be removed.
+pub fn finish(p: &Printer, sum: &impl Serialize, text: String, failed: bool) -> Result<()> {
+    if p.json {
+        p.ndjson(sum)?;
+    }
+    p.status(text);
+    if failed {
+        return Err(crate::error::Exit(crate::error::EXIT_FAILURE).into());
+    }
+    Ok(())
+}
+
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

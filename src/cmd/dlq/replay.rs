@@ -21,7 +21,6 @@ use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{failpoint, Kept, Store};
-use crate::error::Exit;
 
 /// On a replayed job: the dead entry it came from, as `<dlq stream>/<dlq seq>`.
 pub const H_REPLAY_OF: &str = "Jq-Replay-Of";
@@ -305,14 +304,7 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }
-    if p.json {
-        p.ndjson(&sum)?;
-    }
-    p.status(text);
-    if sum.failed > 0 || sum.kept > 0 {
-        return Err(Exit(crate::error::EXIT_FAILURE).into());
-    }
-    Ok(())
+    super::finish(p, &sum, text, sum.failed > 0 || sum.kept > 0)
 }
 
 /// Jobs sent together when no rate is set and nothing is edited.
