@@ -79,7 +79,7 @@ done
 # 6. Latency from publish to handler start for one idle worker, against publish-to-receive of
 #    a pull consumer. One job at a time (each acked before the next, 5 ms apart), its publish
 #    time in the payload. "Handler start": for `work -- CMD`, the first instruction of the
-#    handler's main (a compiled program, `bench_floor stamp`); for `work` printing jobs, the
+#    handler's main (examples/stamp.rs, a std-only program); for `work` printing jobs, the
 #    moment its line is read from the pipe.
 s=$(size 400 20)
 stream bl
@@ -98,7 +98,7 @@ for _ in $(seq "$reps"); do
     latency_run "$work/lat-floor" "$F" latency-recv "$url" bl "$s" "$work/lat-floor"
     read -r f50 f99 < <("$F" percentiles "$work/lat-floor")
     reset bl
-    latency_run "$work/lat-cmd" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$F" stamp "$work/lat-cmd"
+    latency_run "$work/lat-cmd" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$STAMP" "$work/lat-cmd"
     read -r c50 c99 < <("$F" percentiles "$work/lat-cmd")
     reset bl
     latency_run "$work/lat-print" sh -c "'$J' -s '$url' -q work bl --max-jobs $s | '$F' stamp-lines '$work/lat-print' $s"

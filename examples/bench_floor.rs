@@ -11,13 +11,12 @@
 //! bench_floor reset URL STREAM                  delete the stream's consumers and purge it
 //! bench_floor latency-pub URL SUBJECT COUNT GAP_MS   one job at a time carrying its publish time (ns)
 //! bench_floor latency-recv URL STREAM COUNT OUT      receive COUNT, write publish-to-receive µs to OUT
-//! bench_floor stamp OUT                         as a handler: publish-to-start µs of the job on stdin
 //! bench_floor stamp-lines OUT COUNT             publish-to-line µs of each line on stdin (print mode)
 //! bench_floor percentiles FILE                  "p50 p99" in ms of the µs values in FILE
 //! ```
 
 use std::collections::VecDeque;
-use std::io::{BufRead, Read, Write};
+use std::io::BufRead;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,14 +29,11 @@ use jq_nats::dlq::{self, entry::DeadJob};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-const USAGE: &str = "usage: bench_floor publish|fill|consume|spawn|dead|reset|latency-pub|latency-recv|stamp|stamp-lines|percentiles ARGS (see examples/bench_floor.rs)";
+const USAGE: &str = "usage: bench_floor publish|fill|consume|spawn|dead|reset|latency-pub|latency-recv|stamp-lines|percentiles ARGS (see examples/bench_floor.rs)";
 
 fn main() {
-    // The handler runs first and alone: no runtime before its clock is read.
-    let started = now_ns();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("stamp") if args.len() == 2 => stamp(&args[1], started),
         Some("stamp-lines") if args.len() == 3 => stamp_lines(&args[1], num(&args[2])),
         Some("percentiles") if args.len() == 2 => percentiles(&args[1]),
         Some("spawn") if args.len() >= 4 => spawn(num(&args[1]), num(&args[2]), &args[3..]),
@@ -316,18 +312,6 @@ async fn latency_recv(
 
 /// As a `work` handler: the job's publish-to-start time, "start" being the first thing this
 /// process does (the clock is read before anything else in main).
-fn stamp(out: &str, started: u128) -> Result<()> {
-    let mut job = Vec::new();
-    std::io::stdin().read_to_end(&mut job)?;
-    let us = since(&job, started).ok_or("the job carries no publish time")?;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(out)?;
-    file.write_all(format!("{us}\n").as_bytes())?;
-    Ok(())
-}
-
 /// Behind `work` printing jobs: the publish-to-line time of each job as it arrives.
 fn stamp_lines(out: &str, count: usize) -> Result<()> {
     let mut lines = String::new();

@@ -7,7 +7,8 @@
 //!   handler ([`pipe`]) or a service behind `--request` ([`request`]), one ack policy for all.
 //!   The worker pulls only as many jobs as it has free slots (`concurrency`, times
 //!   `--pipe-inflight` for pipe handlers), since a job waiting in a worker that dies has burnt an
-//!   attempt;
+//!   attempt; only while its jobs are short (see [`Pace`]) does it hold as many again, so the
+//!   next job is there when a slot frees rather than one round trip later;
 //! - without a command, jobs are written to stdout and acked once written and flushed
 //!   ([`print`]), pulled in batches.
 //!
@@ -442,6 +443,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     // A no-wait request found nothing while jobs were in hand: no more until one is done.
     let mut drained = false;
     let mut failure: Option<anyhow::Error> = None;
+    let mut pace = Pace::default();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -475,7 +477,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
 
         if stopping.is_none() && !drained && session.can_request() {
             let held = running.len() + queued.len() + session.puller.owed();
-            let room = slots.saturating_sub(held);
+            let room = (slots + pace.prefetch(slots)).saturating_sub(held);
             let mut want = room;
             if let Some(max) = opts.max_jobs {
                 let left = max.saturating_sub(session.stats.finished() + held as u64);
@@ -575,6 +577,9 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 if matches!(outcome.settled, Settled::Requeued) {
                     interrupted.extend(held.and_then(|r| r.ack_subject));
                 }
+                if !matches!(outcome.settled, Settled::Requeued) {
+                    pace.ran(outcome.run.elapsed);
+                }
                 match &outcome.settled {
                     Settled::Done => session.deliveries.done(outcome.seq),
                     Settled::Retry { delay } | Settled::DeadLetterFailed { delay, .. } => {
@@ -632,6 +637,37 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     }
     session.log.notice(&session.stats.summary(false));
     Ok(())
+}
+
+/// How long the worker's jobs take, to decide whether to hold jobs beyond its free slots.
+/// With jobs of a few milliseconds, pulling only when a slot frees leaves the slot idle for a
+/// round trip to the server per job (a third of the time for `true`); holding as many jobs
+/// again as there are slots hides it. Longer jobs gain nothing from it and would keep jobs
+/// from idle workers, and a held job burns an attempt if the worker dies: none are held then.
+#[derive(Default)]
+struct Pace {
+    /// A moving average of the last attempts' run times; `None` before the first.
+    mean: Option<Duration>,
+}
+
+/// Jobs taking less than this on average are pulled ahead.
+const PREFETCH_BELOW: Duration = Duration::from_millis(20);
+
+impl Pace {
+    fn ran(&mut self, elapsed: Duration) {
+        self.mean = Some(match self.mean {
+            None => elapsed,
+            Some(mean) => (mean * 7 + elapsed) / 8,
+        });
+    }
+
+    /// Jobs to hold beyond `slots`.
+    fn prefetch(&self, slots: usize) -> usize {
+        match self.mean {
+            Some(mean) if mean < PREFETCH_BELOW => slots,
+            _ => 0,
+        }
+    }
 }
 
 /// Asks the server now whether the queue is empty, and once more shortly if not: the server
@@ -805,4 +841,25 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
         report::ndjson(&event)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_jobs_are_pulled_ahead() {
+        let mut pace = Pace::default();
+        assert_eq!(pace.prefetch(4), 0, "nothing known yet: nothing held");
+        pace.ran(Duration::from_millis(2));
+        assert_eq!(pace.prefetch(4), 4);
+        for _ in 0..20 {
+            pace.ran(Duration::from_secs(2));
+        }
+        assert_eq!(pace.prefetch(4), 0, "long jobs: nothing held");
+        for _ in 0..40 {
+            pace.ran(Duration::from_millis(1));
+        }
+        assert_eq!(pace.prefetch(1), 1, "short again");
+    }
 }
