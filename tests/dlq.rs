@@ -667,6 +667,91 @@ fn replay_of_hundreds_of_jobs_publishes_each_once_and_empties_the_dlq() {
     assert!(s.ls(&[]).is_empty());
 }
 
+/// Dead jobs as workers leave them: copied to the DLQ, then acked.
+async fn copy_all(js: &Context, payloads: &[String]) {
+    let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+    publish(js, &refs).await;
+    let c = processor(js).await;
+    let mut got = 0;
+    while got < payloads.len() {
+        for m in fetch(&c, Duration::from_millis(400)).await {
+            got += 1;
+            write_copy(js, &m, "exit 1", 1).await;
+            m.double_ack().await.unwrap();
+        }
+    }
+}
+
+/// A whole DLQ replayed is read in bulk and removed in one purge; a purge that would take
+/// what is not the replayed jobs' (a foreign message beside them, or on their subjects) is
+/// not made, or made only up to them on their subjects: the foreign messages stay.
+#[test]
+fn replaying_a_whole_dlq_removes_only_the_replayed_jobs() {
+    let s = Setup::new();
+    s.add_stream();
+    for (round, foreign_subject) in [
+        "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.orders_stream.someone",
+        "jqnats.dlq.orders_stream.notes",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let payloads: Vec<String> = (0..600).map(|i| format!("r{round}-job-{i}")).collect();
+        let before = rt().block_on(async {
+            let js = js(&s.server.url).await;
+            copy_all(&js, &payloads[..300]).await;
+            let seq = js
+                .publish(foreign_subject, Bytes::from_static(b"not ours"))
+                .await
+                .unwrap()
+                .await
+                .unwrap()
+                .sequence;
+            copy_all(&js, &payloads[300..]).await;
+            seq
+        });
+        let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+        let sum = ndjson(&out)
+            .into_iter()
+            .find(|e| e["type"] == "summary")
+            .unwrap();
+        assert_eq!(sum["replayed"], 600, "{}", stderr_of(&out));
+        assert_eq!(sum["kept"], 0, "{}", stderr_of(&out));
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            let dlq = contents(&js, DLQ).await;
+            let left: Vec<(u64, String)> = dlq.iter().map(|m| (m.0, m.1.clone())).collect();
+            // Round 2 also keeps round 1's foreign message.
+            assert!(
+                left.contains(&(before, foreign_subject.to_string())),
+                "round {round}: the foreign message stays: {left:?}"
+            );
+            assert_eq!(
+                left.len(),
+                round + 1,
+                "round {round}: only foreign messages left"
+            );
+            let mut seen: Vec<String> = contents(&js, WORK)
+                .await
+                .into_iter()
+                .map(|w| w.2)
+                .filter(|p| p.starts_with(&format!("r{round}-")))
+                .collect();
+            seen.sort();
+            let mut want = payloads.clone();
+            want.sort();
+            assert_eq!(seen, want, "round {round}: every job replayed exactly once");
+            js.get_stream(WORK).await.unwrap().purge().await.unwrap();
+            let _ = js
+                .get_stream(WORK)
+                .await
+                .unwrap()
+                .delete_consumer("processor")
+                .await;
+        });
+    }
+}
+
 #[test]
 fn a_terminated_job_is_listed_as_lost() {
     let s = Setup::new();

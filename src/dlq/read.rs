@@ -26,7 +26,7 @@ use async_nats::jetstream::stream::{Info as StreamInfo, RawMessageErrorKind, Ret
 use async_nats::jetstream::Context;
 use async_nats::HeaderMap;
 use bytes::Bytes;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -556,10 +556,16 @@ pub async fn read_dlq(
         next_entry: dlq.state.first_sequence.max(1),
         ..Default::default()
     };
+    // Many entries: one ordered consumer streams them all. Should it fail (a user allowed to
+    // read messages but not to make consumers, say), what it did not read is read below.
+    let last = dlq.state.last_sequence;
+    if dlq.state.messages >= BULK_READ_FROM {
+        // Whatever it did not read is read by sequence below.
+        let _ = read_bulk(js, &dlq.config.name, last, work, &mut scan, progress).await;
+    }
     // A dense DLQ (few deleted entries) is read by exact sequence, many reads in flight, up to
     // its last entry; a sparse one would make most of them misses. What is left (entries
     // stored since) is read one after another.
-    let last = dlq.state.last_sequence;
     let span = (last + 1).saturating_sub(scan.next_entry);
     if dlq.state.messages > 0 && dlq.state.messages.saturating_mul(2) >= span {
         while scan.next_entry <= last {
@@ -578,6 +584,78 @@ pub async fn read_dlq(
     read_more(js, &dlq.config.name, work, &mut scan, progress).await?;
     Ok(scan)
 }
+
+/// DLQs with at least this many messages are read through an ordered consumer.
+const BULK_READ_FROM: u64 = 512;
+
+/// Reads the DLQ from `scan.next_entry` up to `last` through a pull consumer of its own (no
+/// acks, batches of a thousand): one request per batch for what would be one get per entry.
+/// The consumer is removed afterwards (and by the server, should we die, once idle).
+async fn read_bulk(
+    js: &Context,
+    dlq: &str,
+    last: u64,
+    work: &str,
+    scan: &mut Scan,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    use async_nats::jetstream::consumer::pull::Config;
+    let stream = js.get_stream_no_info(dlq).await?;
+    let name = format!("jqnats_read_{}_{}", std::process::id(), scan.next_entry);
+    let consumer = stream
+        .create_consumer(Config {
+            name: Some(name.clone()),
+            deliver_policy: DeliverPolicy::ByStartSequence {
+                start_sequence: scan.next_entry,
+            },
+            ack_policy: AckPolicy::None,
+            memory_storage: true,
+            num_replicas: 1,
+            inactive_threshold: std::time::Duration::from_secs(30),
+            ..Default::default()
+        })
+        .await
+        .with_context(|| format!("failed to make a consumer to read `{dlq}`"))?;
+    let read = async {
+        let mut messages = consumer
+            .stream()
+            .max_messages_per_batch(1000)
+            .messages()
+            .await
+            .with_context(|| format!("failed to read `{dlq}`"))?;
+        while scan.next_entry <= last {
+            let msg = match tokio::time::timeout(BULK_READ_IDLE, messages.next()).await {
+                Ok(Some(Ok(msg))) => msg,
+                Ok(Some(Err(e))) => {
+                    return Err(anyhow::Error::new(e).context(format!("failed to read `{dlq}`")))
+                }
+                // Nothing more (entries removed meanwhile): the rest is read by sequence.
+                Ok(None) | Err(_) => break,
+            };
+            let (seq, time) = {
+                let info = msg.info().map_err(|e| anyhow::anyhow!("{e}"))?;
+                (info.stream_sequence, info.published)
+            };
+            let msg = msg.split().0;
+            scan.next_entry = seq + 1;
+            let entry = StreamMessage {
+                subject: msg.subject,
+                sequence: seq,
+                headers: msg.headers.unwrap_or_default(),
+                payload: msg.payload,
+                time,
+            };
+            add_entry(scan, entry, work, progress);
+        }
+        Ok(())
+    }
+    .await;
+    let _ = stream.delete_consumer(&name).await;
+    read
+}
+
+/// How long the bulk read waits for the next entry before reading the rest by sequence.
+const BULK_READ_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Reads the entries stored after the last one read; how many.
 pub async fn read_more(

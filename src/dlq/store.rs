@@ -852,6 +852,98 @@ impl Store {
         !self.dlq_rm.deny_delete
     }
 
+    /// Removes the entries and markers of many replayed jobs in one purge, when nothing else
+    /// is on the work stream's entry subjects: the DLQ's per-subject counts (one request) must
+    /// be exactly the copies and markers known for these jobs, and the purge goes up to the
+    /// last of them only, so an entry stored meanwhile stays. Each job must be only its copy
+    /// and its markers (no original, duplicate or pointer left). Whether they are gone; when
+    /// not, nothing was removed and the caller removes them one by one.
+    pub async fn purge_jobs(&self, jobs: &[&Dead]) -> bool {
+        use std::collections::HashMap;
+        if jobs.is_empty() || self.dlq.config.deny_purge || !self.takes_entries {
+            return false;
+        }
+        let mut known: HashMap<String, usize> = HashMap::with_capacity(jobs.len());
+        let mut last = 0;
+        let mut entries = 0u64;
+        for d in jobs {
+            let Some(copy) = &d.copy else { return false };
+            if d.original_msg().is_some() || !d.extra_copies.is_empty() || !d.pointers.is_empty() {
+                return false;
+            }
+            let seqs = std::iter::once(copy.dlq_seq).chain(d.markers.iter().map(|m| m.dlq_seq));
+            for seq in seqs {
+                last = last.max(seq);
+                entries += 1;
+                *known
+                    .entry(super::entry_subject(self.work_name(), d.seq))
+                    .or_default() += 1;
+            }
+        }
+        let filter = format!("{}.{}.*", super::ENTRY_PREFIX, self.work_name());
+        #[derive(serde::Deserialize)]
+        struct Info {
+            state: State,
+            #[serde(default)]
+            total: Option<usize>,
+        }
+        #[derive(serde::Deserialize)]
+        struct State {
+            messages: u64,
+            #[serde(default)]
+            subjects: Option<HashMap<String, usize>>,
+        }
+        let info: Result<async_nats::jetstream::response::Response<Info>, _> = self
+            .js
+            .request(
+                format!("STREAM.INFO.{}", self.dlq_name()),
+                &serde_json::json!({ "subjects_filter": filter }),
+            )
+            .await;
+        let Ok(async_nats::jetstream::response::Response::Ok(info)) = info else {
+            return false;
+        };
+        let subjects = info.state.subjects.unwrap_or_default();
+        if info.total.is_some_and(|t| t != subjects.len())
+            || subjects
+                .iter()
+                .any(|(subject, n)| known.get(subject) != Some(n))
+        {
+            return false;
+        }
+        // Nothing else in the whole DLQ: a purge without a filter drops whole blocks (a
+        // filtered one takes a second per ten thousand entries on nats-server 2.9).
+        let ours: usize = subjects.values().sum();
+        let only_ours = ours as u64 == entries && info.state.messages == entries;
+        #[derive(serde::Deserialize)]
+        struct Purged {
+            success: bool,
+        }
+        let purged: Result<async_nats::jetstream::response::Response<Purged>, _> = self
+            .js
+            .request(
+                format!("STREAM.PURGE.{}", self.dlq_name()),
+                &if only_ours {
+                    serde_json::json!({ "seq": last + 1 })
+                } else {
+                    serde_json::json!({ "filter": filter, "seq": last + 1 })
+                },
+            )
+            .await;
+        if !matches!(
+            purged,
+            Ok(async_nats::jetstream::response::Response::Ok(Purged {
+                success: true
+            }))
+        ) {
+            return false;
+        }
+        for _ in 0..entries {
+            failpoint("entry.removed");
+        }
+        true
+    }
+
     /// Markers for many jobs, pipelined: every marker is sent before any ack is awaited. Each
     /// job comes with its marker and, for an intent, the sequence its entry subject must end
     /// at (the compare-and-set of [`Store::claim`]). Per job: whether the marker was plainly

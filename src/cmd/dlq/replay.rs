@@ -217,6 +217,8 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
         WINDOW
     };
     let mut done = 0;
+    // Windows whose replayed jobs wait to be removed together (see `remove_replayed`).
+    let mut waiting: Vec<Window> = Vec::new();
     for seqs in chosen.chunks(window) {
         if interrupt.requested() {
             sum.interrupted = true;
@@ -234,8 +236,9 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             .collect();
         let mut outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>> =
             seqs.iter().map(|_| None).collect();
+        let mut unremoved = Vec::new();
         if window > 1 {
-            replay_window(store, &mut jobs, &mut outcomes).await;
+            unremoved = replay_window(store, &mut jobs, &mut outcomes).await;
         }
         for (i, d) in jobs.iter_mut().enumerate() {
             if outcomes[i].is_some() {
@@ -248,19 +251,29 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             let outcome = replay_one(store, d, args, gap, &mut next_at, &mut kept).await;
             outcomes[i] = Some((outcome, kept));
         }
-        for ((d, subject), outcome) in jobs.iter().zip(subjects).zip(outcomes) {
-            let Some((outcome, kept)) = outcome else {
-                continue;
-            };
-            done += 1;
-            report.bar.inc(1);
-            settle(p, &report, &mut sum, d.seq, subject, outcome, kept)?;
+        let finished = outcomes.iter().filter(|o| o.is_some()).count();
+        done += finished;
+        report.bar.inc(finished as u64);
+        let window = Window {
+            jobs,
+            subjects,
+            outcomes,
+            unremoved,
+        };
+        if window.unremoved.is_empty() {
+            settle_window(p, &report, &mut sum, window)?;
+        } else {
+            waiting.push(window);
         }
         if done < total && interrupt.requested() {
             sum.interrupted = true;
             sum.left = total - done;
             break;
         }
+    }
+    remove_replayed(store, &mut waiting).await;
+    for window in waiting {
+        settle_window(p, &report, &mut sum, window)?;
     }
     report.bar.finish_and_clear();
     let mut text = format!("replayed {}", plural(sum.replayed, "dead job", "dead jobs"));
@@ -309,6 +322,82 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
 
 /// Jobs sent together when no rate is set and nothing is edited.
 const WINDOW: usize = 1024;
+
+/// A window of jobs and what became of them; `unremoved` are the jobs replayed whose copy and
+/// markers are still to be removed.
+struct Window {
+    jobs: Vec<Dead>,
+    subjects: Vec<Option<String>>,
+    outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>>,
+    unremoved: Vec<usize>,
+}
+
+/// Reports a window's jobs, in order.
+fn settle_window(
+    p: &crate::output::Printer,
+    report: &Reporter,
+    sum: &mut Summary,
+    w: Window,
+) -> Result<()> {
+    for ((d, subject), outcome) in w.jobs.iter().zip(w.subjects).zip(w.outcomes) {
+        if let Some((outcome, kept)) = outcome {
+            settle(p, report, sum, d.seq, subject, outcome, kept)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the jobs the windows replayed: all in one purge when nothing else is on their
+/// subjects (a whole DLQ replayed, the usual case: see [`Store::purge_jobs`]), else one by one,
+/// each job's copy before its markers. Until then each has its `replayed` marker, so a crash
+/// here leaves jobs the next run only removes.
+async fn remove_replayed(store: &mut Store, windows: &mut [Window]) {
+    let all: Vec<&Dead> = windows
+        .iter()
+        .flat_map(|w| w.unremoved.iter().map(|&i| &w.jobs[i]))
+        .collect();
+    if store.purge_jobs(&all).await {
+        for w in windows.iter_mut() {
+            for &i in &w.unremoved {
+                w.jobs[i].copy = None;
+                w.jobs[i].markers.clear();
+            }
+            w.unremoved.clear();
+        }
+        return;
+    }
+    for w in windows.iter_mut() {
+        let unremoved = std::mem::take(&mut w.unremoved);
+        let copies: Vec<u64> = unremoved
+            .iter()
+            .map(|&i| w.jobs[i].copy.as_ref().map_or(0, |c| c.dlq_seq))
+            .collect();
+        let gone = store.delete_entries(&copies).await;
+        let mut markers = Vec::new();
+        for (&i, gone) in unremoved.iter().zip(gone) {
+            if gone {
+                w.jobs[i].copy = None;
+                markers.extend(w.jobs[i].markers.iter().map(|m| (i, m.dlq_seq)));
+            }
+        }
+        let seqs: Vec<u64> = markers.iter().map(|(_, s)| *s).collect();
+        let gone = store.delete_entries(&seqs).await;
+        for ((i, seq), gone) in markers.into_iter().zip(gone) {
+            if gone {
+                w.jobs[i].markers.retain(|m| m.dlq_seq != seq);
+            }
+        }
+        // Whatever is left of a job is removed the slow way, what cannot be is reported.
+        for i in unremoved {
+            let d = &mut w.jobs[i];
+            if d.copy.is_some() || !d.markers.is_empty() {
+                if let Some((_, kept)) = &mut w.outcomes[i] {
+                    remove(store, d, kept).await;
+                }
+            }
+        }
+    }
+}
 
 /// Reports what became of one dead job and counts it.
 fn settle(
@@ -552,24 +641,24 @@ fn pipelinable(store: &Store, d: &Dead) -> bool {
 
 /// Replays a window of jobs with the marker protocol of [`replay_one`], each step pipelined
 /// across the window: the `replaying` intents (each with its compare-and-set), the publishes
-/// of the jobs whose intent was stored, the `replayed` markers of those acked, then the
-/// copies, then (once its copy is gone) each job's markers. The failpoints fire per job at
-/// the same steps as one at a time. A job whose step does not plainly succeed is left with
-/// no outcome (before anything was stored for it) for [`replay_one`], or finished one at a
-/// time from where it is.
+/// of the jobs whose intent was stored, the `replayed` markers of those acked; their removal
+/// is left to [`remove_replayed`], which the jobs it returns (replayed, not removed) wait for.
+/// The failpoints fire per job at the same steps as one at a time. A job whose step does not
+/// plainly succeed is left with no outcome (before anything was stored for it) for
+/// [`replay_one`], or finished one at a time from where it is.
 async fn replay_window(
     store: &mut Store,
     jobs: &mut [Dead],
     outcomes: &mut [Option<(Result<Replayed>, Vec<Kept>)>],
-) {
+) -> Vec<usize> {
     let picked: Vec<usize> = (0..jobs.len())
         .filter(|&i| pipelinable(store, &jobs[i]))
         .collect();
     if picked.is_empty() {
-        return;
+        return vec![];
     }
     let Ok(after) = store.work_last_seq().await else {
-        return;
+        return vec![];
     };
     // 1. Intents, each claimed against the copy being its subject's last message.
     let claimed: Vec<usize> = {
@@ -658,33 +747,11 @@ async fn replay_window(
     for _ in &acked {
         failpoint("replay.published");
     }
-    // 4. The copies, then the markers of the jobs whose copy is gone; whatever is left of a
-    // job is removed one at a time.
-    let copies: Vec<u64> = acked
-        .iter()
-        .map(|(i, _)| jobs[*i].copy.as_ref().map_or(0, |c| c.dlq_seq))
-        .collect();
-    let gone = store.delete_entries(&copies).await;
-    let mut markers = Vec::new();
-    for ((i, _), gone) in acked.iter().zip(gone) {
-        if gone {
-            jobs[*i].copy = None;
-            markers.extend(jobs[*i].markers.iter().map(|m| (*i, m.dlq_seq)));
-        }
-    }
-    let seqs: Vec<u64> = markers.iter().map(|(_, s)| *s).collect();
-    let gone = store.delete_entries(&seqs).await;
-    for ((i, seq), gone) in markers.into_iter().zip(gone) {
-        if gone {
-            jobs[i].markers.retain(|m| m.dlq_seq != seq);
-        }
-    }
+    // 4. Removal waits for the other windows (see `remove_replayed`).
+    let mut unremoved = Vec::with_capacity(acked.len());
     for (i, ack) in acked {
-        let mut kept = vec![];
-        let d = &mut jobs[i];
-        if d.copy.is_some() || !d.markers.is_empty() {
-            remove(store, d, &mut kept).await;
-        }
-        outcomes[i] = Some((Ok(Replayed::Published { ack, maybe: None }), kept));
+        outcomes[i] = Some((Ok(Replayed::Published { ack, maybe: None }), vec![]));
+        unremoved.push(i);
     }
+    unremoved
 }
