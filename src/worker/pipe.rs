@@ -150,6 +150,7 @@ pub struct Pool {
     next_id: AtomicU64,
     timeout: Option<Duration>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    groups: Groups,
 }
 
 impl Pool {
@@ -183,6 +184,7 @@ impl Pool {
             next_id: AtomicU64::new(0),
             timeout: config.timeout,
             tasks: Mutex::new(tasks),
+            groups: groups.clone(),
         }
     }
 
@@ -251,8 +253,17 @@ impl Pool {
             slot.close.notify_one();
         }
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap());
+        let mut late = false;
         for task in tasks {
-            let _ = tokio::time::timeout(KILL_GRACE + Duration::from_secs(1), task).await;
+            late |= tokio::time::timeout(KILL_GRACE + Duration::from_secs(1), task)
+                .await
+                .is_err();
+        }
+        // A handler that ignores both its closed stdin and SIGTERM is still in its kill grace
+        // here, and the task that would SIGKILL it ends with the runtime: it would outlive
+        // the worker. SIGKILL what is left now.
+        if late {
+            self.groups.kill_all();
         }
     }
 }
