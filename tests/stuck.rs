@@ -653,3 +653,91 @@ fn a_pipe_handler_flooding_stdout_and_stderr_leaves_the_worker_s_memory_bounded(
         ),
     );
 }
+
+#[test]
+fn sigterm_to_the_worker_with_a_pipe_handler_ignoring_sigterm_leaves_no_handler_behind() {
+    let s = Setup::new();
+    s.publish(&["held-by-pipe"]);
+    let (pid_file, child_file) = (s.path("pid"), s.path("child"));
+    // Takes the job and never answers; ignores SIGTERM, and so does its sleep.
+    let script = format!(
+        "trap '' TERM; echo $$ > {pid_file}; \
+         while IFS= read -r job; do sleep 60 & echo $! > {child_file}; wait; done"
+    );
+    let mut worker = s.spawn_work(&[
+        STREAM,
+        "--grace",
+        "500ms",
+        "--backoff",
+        "30s",
+        "--max-deliver",
+        "3",
+        "--json",
+        "--pipe",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let (stdout, stderr) = worker.drain();
+    wait_until(Duration::from_secs(15), "the job in the handler", || {
+        !s.read("child").is_empty()
+            && rt().block_on(async {
+                let js = js(&s.server.url).await;
+                let s = js.get_stream(STREAM).await.unwrap();
+                s.consumer_info("processor")
+                    .await
+                    .is_ok_and(|i| i.num_ack_pending == 1)
+            })
+    });
+    let (handler_pid, child_pid) = (s.read("pid"), s.read("child"));
+    let started = Instant::now();
+    worker.signal(libc::SIGTERM);
+    let status = worker.wait_exit(Duration::from_secs(20));
+    let took = started.elapsed();
+    let (events, err) = (stdout.lines(), stderr.finish());
+    assert!(status.success(), "{status:?}\n{events}\n{err}");
+    // The grace, then closing the handler's stdin (the kill grace), then SIGTERM and SIGKILL
+    // (the kill grace again), and a bit.
+    let bound = Duration::from_millis(500) + 2 * KILL_GRACE + Duration::from_secs(3);
+    assert!(took < bound, "the worker took {took:?} to stop: {err}");
+    wait_until(
+        Duration::from_secs(3),
+        "the handler and its child to die with the worker",
+        || process_gone(&handler_pid) && process_gone(&child_pid),
+    );
+    let events: Vec<serde_json::Value> = events
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["type"], "requeued", "{events:?}");
+
+    // Not acked, handed back: the next worker does it at once.
+    let entries = s.entries(STREAM);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(&entries[0].payload[..], b"held-by-pipe");
+    let got = s.path("got");
+    let started = Instant::now();
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "--",
+        "sh",
+        "-c",
+        &format!("cat > {got}; echo \" $JQ_ATTEMPT\" >> {got}"),
+    ]);
+    let second_took = started.elapsed();
+    assert_ok(&out);
+    assert!(second_took < Duration::from_secs(10), "{}", stderr_of(&out));
+    assert_eq!(s.read("got"), "held-by-pipe 2\n");
+    assert_eq!(s.stream_messages(STREAM), 0);
+    common::reliability::held(
+        "Handlers",
+        "SIGTERM to the worker, --pipe handler ignoring SIGTERM",
+        &format!(
+            "worker exited 0 {:.1}s after SIGTERM (grace 500ms, then stdin closed, SIGTERM ignored, SIGKILL); the handler's group did not outlive it; job handed back, the next worker did it (attempt 2) in {}ms",
+            took.as_secs_f64(),
+            second_took.as_millis()
+        ),
+    );
+}
