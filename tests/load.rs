@@ -60,6 +60,15 @@ fn flaky() -> String {
     path_str(&out)
 }
 
+/// A live process's peak resident set (VmHWM), in KiB.
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// Workers killed if the test fails before they end.
 struct Workers(Vec<Child>);
 
@@ -148,18 +157,24 @@ fn four_workers_work_through_200k_jobs_with_random_failures_and_every_job_ends_d
             .unwrap();
         workers.0.push(child);
     }
+    // Waits for every worker, noting the largest peak RSS (VmHWM) seen among them.
     let deadline = Instant::now() + Duration::from_secs(150);
-    let mut statuses = Vec::new();
-    for child in &mut workers.0 {
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                statuses.push(status);
-                break;
+    let mut statuses: Vec<Option<std::process::ExitStatus>> = vec![None; WORKERS];
+    let mut peak_rss_kib = 0u64;
+    while statuses.iter().any(Option::is_none) {
+        for (child, status) in workers.0.iter_mut().zip(&mut statuses) {
+            if status.is_some() {
+                continue;
             }
-            assert!(Instant::now() < deadline, "the workers did not finish");
-            std::thread::sleep(Duration::from_millis(100));
+            if let Some(hwm) = vm_hwm_kib(child.id()) {
+                peak_rss_kib = peak_rss_kib.max(hwm);
+            }
+            *status = child.try_wait().unwrap();
         }
+        assert!(Instant::now() < deadline, "the workers did not finish");
+        std::thread::sleep(Duration::from_millis(100));
     }
+    let statuses: Vec<_> = statuses.into_iter().flatten().collect();
     let work_took = started.elapsed();
     let read = |name: String| std::fs::read_to_string(dir.path().join(name)).unwrap();
     let stderrs: Vec<String> = (0..WORKERS).map(|i| read(format!("stderr-{i}"))).collect();
@@ -286,16 +301,23 @@ fn four_workers_work_through_200k_jobs_with_random_failures_and_every_job_ends_d
     assert_eq!(counted["dead"], dead.len() as u64);
     assert_eq!(counted["done"], done + extra_runs, "{counted:?}");
     assert_eq!(counted["parked"], 0);
+    // Every failed attempt was either retried or the last one, sending its job to the DLQ.
+    assert_eq!(
+        counted["retried"] + counted["dead"],
+        failed_attempts,
+        "{counted:?}"
+    );
 
     common::reliability::held(
         "Load",
         "4 workers × --pipe --concurrency 16, 200,000 jobs, 10% of attempts fail, MaxDeliver 3",
         &format!(
-            "{JOBS} published (in {:.1}s) = {done} done + {} dead (exactly the jobs failing all 3 attempts, in the DLQ with payload), 0 lost, 0 both; {ran_twice} done twice; {failed_attempts} failed attempts ({:.1}%); work stream and consumer empty; worked in {:.1}s",
+            "{JOBS} published (in {:.1}s) = {done} done + {} dead (exactly the jobs failing all 3 attempts, in the DLQ with payload), 0 lost, 0 both; {ran_twice} done twice; {failed_attempts} failed attempts ({:.1}%); work stream and consumer empty; worked in {:.1}s, largest worker peak RSS {:.1} MiB",
             publish_took.as_secs_f64(),
             dead.len(),
             rate * 100.0,
-            work_took.as_secs_f64()
+            work_took.as_secs_f64(),
+            peak_rss_kib as f64 / 1024.0
         ),
     );
 }
