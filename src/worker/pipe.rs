@@ -40,6 +40,9 @@ const RESTART_PAUSE: Duration = Duration::from_secs(1);
 const HANG_CHECK_EVERY: Duration = Duration::from_millis(100);
 /// How much of a line that breaks the protocol is shown.
 const SHOWN: usize = 200;
+/// The longest answer line kept: the rest of a longer line is dropped as it comes, so a
+/// handler writing hundreds of MB with no newline cannot grow the worker's memory with it.
+const MAX_ANSWER: usize = 1 << 20;
 
 /// A job as its line on the handler's stdin. `id` comes first, always a number.
 #[derive(Serialize)]
@@ -147,6 +150,7 @@ pub struct Pool {
     next_id: AtomicU64,
     timeout: Option<Duration>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    groups: Groups,
 }
 
 impl Pool {
@@ -180,6 +184,7 @@ impl Pool {
             next_id: AtomicU64::new(0),
             timeout: config.timeout,
             tasks: Mutex::new(tasks),
+            groups: groups.clone(),
         }
     }
 
@@ -248,8 +253,17 @@ impl Pool {
             slot.close.notify_one();
         }
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap());
+        let mut late = false;
         for task in tasks {
-            let _ = tokio::time::timeout(KILL_GRACE + Duration::from_secs(1), task).await;
+            late |= tokio::time::timeout(KILL_GRACE + Duration::from_secs(1), task)
+                .await
+                .is_err();
+        }
+        // A handler that ignores both its closed stdin and SIGTERM is still in its kill grace
+        // here, and the task that would SIGKILL it ends with the runtime: it would outlive
+        // the worker. SIGKILL what is left now.
+        if late {
+            self.groups.kill_all();
         }
     }
 }
@@ -309,14 +323,21 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
         let writer = tokio::spawn(write_lines(slot.clone(), stdin));
         let mut reader = BufReader::with_capacity(1 << 16, stdout);
         let mut line: Vec<u8> = Vec::with_capacity(256);
+        // Bytes of the current line dropped past MAX_ANSWER.
+        let mut cut = 0u64;
         let mut tick = tokio::time::interval(HANG_CHECK_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let end = loop {
             tokio::select! {
                 // Cancel-safe: a partial line stays in `line` for the next call.
-                read = reader.read_until(b'\n', &mut line) => match read {
-                    Ok(0) | Err(_) => break End::Closed,
-                    Ok(_) => {
+                read = read_answer(&mut reader, &mut line, &mut cut) => match read {
+                    Ok(false) | Err(_) => break End::Closed,
+                    Ok(true) if cut > 0 => {
+                        too_long(&slot, pid, &line, cut, &log);
+                        line.clear();
+                        cut = 0;
+                    }
+                    Ok(true) => {
                         answered(&slot, pid, &line, config.timeout, &log).await;
                         line.clear();
                     }
@@ -453,6 +474,47 @@ fn overdue(slot: &Slot) -> Option<u64> {
         .iter()
         .find(|(_, h)| h.deadline.is_some_and(|d| d <= now))
         .map(|(id, _)| *id)
+}
+
+/// Reads up to the end of a line into `line`, keeping at most [`MAX_ANSWER`] bytes of it and
+/// counting the rest in `cut` (unlike `read_until`, whose buffer grows with the line). True
+/// when a whole line is there, false at the end of the output. Cancel-safe: what was read
+/// stays in `line` and `cut`.
+async fn read_answer(
+    reader: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    line: &mut Vec<u8>,
+    cut: &mut u64,
+) -> std::io::Result<bool> {
+    loop {
+        let buf = reader.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let (chunk, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(end) => (&buf[..=end], true),
+            None => (buf, false),
+        };
+        let keep = chunk.len().min(MAX_ANSWER.saturating_sub(line.len()));
+        line.extend_from_slice(&chunk[..keep]);
+        *cut += (chunk.len() - keep) as u64;
+        let used = chunk.len();
+        reader.consume(used);
+        if done {
+            return Ok(true);
+        }
+    }
+}
+
+/// Reports a line of the handler's stdout longer than [`MAX_ANSWER`]: a protocol error, shown
+/// by its start.
+fn too_long(slot: &Slot, pid: i32, line: &[u8], cut: u64, log: &Log) {
+    let start = String::from_utf8_lossy(&line[..line.len().min(SHOWN)]).into_owned();
+    log.warn(&format!(
+        "pipe handler {} (pid {pid}) broke the protocol (a line longer than {} MiB, {} bytes): {start}...",
+        slot.index + 1,
+        MAX_ANSWER >> 20,
+        line.len() as u64 + cut
+    ));
 }
 
 /// Takes one line of the handler's stdout.
