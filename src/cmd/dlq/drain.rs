@@ -107,6 +107,11 @@ fn vars(store: &Store, d: &Dead) -> Vec<(String, String)> {
             v.push(("JQ_MSG_ID".into(), id.as_str().to_string()));
         }
         for (name, values) in header_map(&h) {
+            // As `work` does: control characters (a NUL would fail the spawn) become spaces.
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| crate::worker::handler::env_value(v))
+                .collect();
             v.push((header_var(&name), values.join(",")));
         }
     }
