@@ -126,6 +126,21 @@ pub async fn scan(env: &Env, store: &Store) -> Result<Scan> {
     result
 }
 
+/// [`scan`] for a command that changes the DLQ: entries that are not dead jobs (not written by
+/// jq-nats or the server) are never touched, and it says how many it left.
+pub async fn scan_to_change(env: &Env, store: &Store) -> Result<Scan> {
+    let scan = scan(env, store).await?;
+    if !scan.foreign.is_empty() {
+        env.printer.status(format!(
+            "{} in {} skipped: not dead jobs, left as they are (`jq-nats dlq ls {}` lists them)",
+            plural(scan.foreign.len(), "foreign entry", "foreign entries"),
+            store.dlq_name(),
+            store.work_name()
+        ));
+    }
+    Ok(scan)
+}
+
 pub fn matches(d: &Dead, f: &DlqFilter) -> bool {
     if let Some(s) = &f.subject {
         if !d.subject().is_some_and(|subj| subject_matches(s, subj)) {

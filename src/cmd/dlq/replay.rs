@@ -15,7 +15,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{job_view, open, plural, prior, scan, select, Interrupt, Prior, Reporter};
+use super::{job_view, open, plural, prior, select, Interrupt, Prior, Reporter};
 use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
@@ -171,7 +171,7 @@ pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
 }
 
 async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()> {
-    let mut scan = scan(env, store).await?;
+    let mut scan = super::scan_to_change(env, store).await?;
     let chosen = select(store, &scan, &args.select, "replay").await?;
     if !args.dry_run {
         store.clear_orphans(&mut scan).await?;
