@@ -138,7 +138,6 @@ fn broken_contexts_and_missing_files_change_nothing() {
             ctx_path("empty").display()
         ),
     );
-    drop(write_text);
     for (name, fields, expected) in [
         (
             "nocreds",
