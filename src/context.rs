@@ -801,28 +801,33 @@ impl Refusal {
     }
 }
 
-/// The first permission violation the server reported on a connection. The server drops a
-/// message the user may not publish and says so only on the connection (async-nats gives it as
-/// an `Event::ServerError`), so without watching for it a request there just times out.
+/// The permission violations the server reported on a connection. The server drops a message
+/// the user may not publish and says so only on the connection (async-nats gives it as an
+/// `Event::ServerError`), so without watching for it a request there just times out.
 #[derive(Debug, Clone)]
-pub struct Refusals(Arc<tokio::sync::watch::Sender<Option<Refusal>>>);
+pub struct Refusals(Arc<tokio::sync::watch::Sender<Vec<Refusal>>>);
+
+/// Distinct refusals kept (each job subject refused is one).
+const MAX_REFUSALS: usize = 1024;
 
 impl Default for Refusals {
     fn default() -> Self {
-        Refusals(Arc::new(tokio::sync::watch::channel(None).0))
+        Refusals(Arc::new(tokio::sync::watch::channel(Vec::new()).0))
     }
 }
 
 impl Refusals {
-    /// Records the event if it is a permission violation (the first one is kept).
+    /// Records the event if it is a permission violation.
     pub fn note(&self, event: &async_nats::Event) -> Option<Refusal> {
         let async_nats::Event::ServerError(e) = event else {
             return None;
         };
         let refusal = Refusal::parse(e)?;
-        self.0.send_if_modified(|first| {
-            let new = first.is_none();
-            first.get_or_insert_with(|| refusal.clone());
+        self.0.send_if_modified(|seen| {
+            let new = seen.len() < MAX_REFUSALS && !seen.contains(&refusal);
+            if new {
+                seen.push(refusal.clone());
+            }
             new
         });
         Some(refusal)
@@ -830,10 +835,20 @@ impl Refusals {
 
     /// Waits for the first refusal.
     pub async fn first(&self) -> Refusal {
+        self.wait(|_| true).await
+    }
+
+    /// Waits for a refusal to publish to `subject`.
+    pub async fn of_publish(&self, subject: &str) -> Refusal {
+        self.wait(|r| r.operation == "publish to" && r.subject == subject)
+            .await
+    }
+
+    async fn wait(&self, wanted: impl Fn(&Refusal) -> bool) -> Refusal {
         let mut rx = self.0.subscribe();
-        let seen = rx.wait_for(Option::is_some).await;
+        let seen = rx.wait_for(|seen| seen.iter().any(&wanted)).await;
         match seen {
-            Ok(r) => r.clone().expect("some"),
+            Ok(seen) => seen.iter().find(|r| wanted(r)).cloned().expect("found"),
             // The sender lives in self, so the channel never closes.
             Err(_) => std::future::pending().await,
         }
@@ -861,6 +876,7 @@ pub struct Conn {
     pub client: async_nats::Client,
     pub js: async_nats::jetstream::Context,
     pub settings: Resolved,
+    pub refusals: Refusals,
 }
 
 impl Conn {
@@ -877,6 +893,7 @@ impl Conn {
             client,
             js,
             settings,
+            refusals: refusals.clone(),
         })
     }
 }

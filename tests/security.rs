@@ -164,6 +164,47 @@ fn publish_only_and_consume_only_users_get_a_permission_error_naming_the_subject
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(waiting(), 0, "the worker did the 3 jobs");
 
+    // Nor replay a dead one: refused, and its intent marker taken back.
+    let (out, _) = jq("producer", &["publish", "orders.new", "doomed"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let (out, _) = jq(
+        "worker",
+        &[
+            "work",
+            "orders",
+            "--until-empty",
+            "--max-deliver",
+            "2",
+            "--backoff",
+            "100ms",
+            "--",
+            "false",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let before = rt().block_on(async { snapshot::take(&admin().await).await });
+    let (out, took) = jq("worker", &["dlq", "replay", "orders", "--all"]);
+    let err = refused(&out, took, "publish to", "orders.new`", "worker dlq replay");
+    assert!(err.contains("1 failed and stayed in orders_dlq"), "{err}");
+    let after = rt().block_on(async { snapshot::take(&admin().await).await });
+    // Its intent marker was written and taken back: only the DLQ's counters moved.
+    snapshot::assert_unchanged(
+        &snapshot::held_only(&before),
+        &snapshot::held_only(&after),
+        "a refused replay",
+    );
+    let (out, _) = jq("admin", &["dlq", "replay", "orders", "--all"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        !stderr_of(&out).contains("warning"),
+        "no marker was left to warn about: {}",
+        stderr_of(&out)
+    );
+    assert_eq!(waiting(), 1, "the admin's replay");
+    let (out, _) = jq("worker", &["work", "orders", "--until-empty", "--", "true"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(waiting(), 0);
+
     // A worker that may not acknowledge stops with the ack subject named; the job stays.
     let (out, _) = jq("producer", &["publish", "orders.new", "kept"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -194,7 +235,7 @@ fn publish_only_and_consume_only_users_get_a_permission_error_naming_the_subject
         "Security",
         "publish-only, consume-only, no-ack and no-inbox users",
         &format!(
-            "producer: publish works, work/dlq ls/stream ls/stream add refused naming `$JS.API...`, server unchanged; worker: publish refused naming `orders.new` (0 published), work does the 3 jobs; no-ack worker stops naming `$JS.ACK...`, its job kept; no-inbox: `subscribe to _INBOX...`; each refusal exit 1 within {}ms with a 20s timeout",
+            "producer: publish works, work/dlq ls/stream ls/stream add refused naming `$JS.API...`, server unchanged; worker: publish refused naming `orders.new` (0 published), work does the 3 jobs, dlq replay refused naming `orders.new`, the DLQ holding the same (its marker taken back, no warning on the next replay); no-ack worker stops naming `$JS.ACK...`, its job kept; no-inbox: `subscribe to _INBOX...`; each refusal exit 1 within {}ms with a 20s timeout",
             slowest.as_millis()
         ),
     );

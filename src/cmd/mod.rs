@@ -63,9 +63,19 @@ pub async fn run(cli: Cli, matches: ArgMatches) -> Result<()> {
             Command::Complete(args) => complete::run(&env, args).await,
         }
     };
+    tokio::pin!(command);
     tokio::select! {
         biased;
-        result = command => result,
-        refusal = env.refusals.first() => Err(refusal.into_error()),
+        result = &mut command => result,
+        refusal = env.refusals.first() => {
+            // A command that saw the refusal itself gets a moment to finish tidying up (dlq
+            // replay takes back the intent markers of refused publishes); one still waiting
+            // for an answer the server will never send is cut off.
+            let _ = tokio::time::timeout(REFUSAL_GRACE, &mut command).await;
+            Err(refusal.into_error())
+        }
     }
 }
+
+/// How long a command may go on after the server refused something it did.
+const REFUSAL_GRACE: std::time::Duration = std::time::Duration::from_secs(1);

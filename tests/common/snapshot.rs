@@ -92,3 +92,16 @@ pub fn assert_unchanged(before: &Value, after: &Value, what: &str) {
         );
     }
 }
+
+/// The snapshot without the sequence counters (last sequence, deleted count): what the server
+/// holds, for commands that may write and take back a marker (a `dlq replay` whose publish was
+/// refused claims the job with a marker and removes it), which advances the counters only.
+pub fn held_only(snapshot: &Value) -> Value {
+    let mut v = snapshot.clone();
+    for s in v.as_array_mut().into_iter().flatten() {
+        let o = s.as_object_mut().expect("stream object");
+        o.remove("last_seq");
+        o.remove("deleted");
+    }
+    v
+}

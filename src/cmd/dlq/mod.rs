@@ -115,7 +115,9 @@ pub async fn open(conn: &Conn, name: Option<&str>) -> Result<Store> {
         .cloned()
         .expect("listed");
     let dlq = dlq_of(&work_name, &all).cloned().expect("has a DLQ");
-    Ok(Store::new(conn.client.clone(), conn.js.clone(), work, dlq))
+    let mut store = Store::new(conn.client.clone(), conn.js.clone(), work, dlq);
+    store.refusals = conn.refusals.clone();
+    Ok(store)
 }
 
 /// Reads every dead job, with a spinner on a terminal.

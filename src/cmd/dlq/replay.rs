@@ -7,6 +7,7 @@
 //! `Nats-Msg-Id` makes the server drop the second publish). A DLQ that takes only advisories
 //! keeps no markers: there only the duplicate window catches a repeated replay.
 
+use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -483,17 +484,21 @@ async fn replay_one(
         .publish_with_headers(subject.clone(), headers, payload)
         .await;
     let acked = match sent {
-        Ok(ack) => ack.await.map_err(|e| {
-            // No answer: it may have been stored; anything else: refused.
-            let unanswered = e.kind() == PublishErrorKind::TimedOut;
-            (
-                anyhow::Error::new(e).context(format!(
-                    "failed to publish to {subject} (`{}` did not ack it)",
-                    store.work_name()
-                )),
-                unanswered,
-            )
-        }),
+        Ok(ack) => tokio::select! {
+            acked = ack.into_future() => acked.map_err(|e| {
+                // No answer: it may have been stored; anything else: refused.
+                let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                (
+                    anyhow::Error::new(e).context(format!(
+                        "failed to publish to {subject} (`{}` did not ack it)",
+                        store.work_name()
+                    )),
+                    unanswered,
+                )
+            }),
+            // The server dropped it (the user may not publish there): nothing was stored.
+            refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
+        },
         Err(e) => Err((
             anyhow!("{e}").context(format!("failed to publish to {subject}")),
             false,
@@ -609,16 +614,20 @@ async fn replay_window(
     let mut acked = Vec::with_capacity(sent.len());
     for (i, subject, ack) in sent {
         let result = match ack {
-            Ok(ack) => ack.await.map_err(|e| {
-                let unanswered = e.kind() == PublishErrorKind::TimedOut;
-                (
-                    anyhow::Error::new(e).context(format!(
-                        "failed to publish to {subject} (`{}` did not ack it)",
-                        store.work_name()
-                    )),
-                    unanswered,
-                )
-            }),
+            Ok(ack) => tokio::select! {
+                acked = ack.into_future() => acked.map_err(|e| {
+                    let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                    (
+                        anyhow::Error::new(e).context(format!(
+                            "failed to publish to {subject} (`{}` did not ack it)",
+                            store.work_name()
+                        )),
+                        unanswered,
+                    )
+                }),
+                // Refused by the server's permissions: nothing was stored.
+                refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
+            },
             Err(e) => Err((
                 anyhow!("{e}").context(format!("failed to publish to {subject}")),
                 false,
