@@ -838,6 +838,11 @@ impl Refusals {
         self.wait(|_| true).await
     }
 
+    /// The first refusal so far, if any.
+    pub fn seen(&self) -> Option<Refusal> {
+        self.0.borrow().first().cloned()
+    }
+
     /// Waits for a refusal to publish to `subject`.
     pub async fn of_publish(&self, subject: &str) -> Refusal {
         self.wait(|r| r.operation == "publish to" && r.subject == subject)

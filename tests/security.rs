@@ -225,6 +225,21 @@ fn publish_only_and_consume_only_users_get_a_permission_error_naming_the_subject
         1,
         "the job that could not be acked is still there"
     );
+    // The same writing jobs to stdout (once the job comes back after its ack wait).
+    let (out, took) = jq("noack", &["work", "orders", "--max-jobs", "1"]);
+    assert_eq!(stdout_of(&out), "kept\n", "{}", stderr_of(&out));
+    let err = refused(
+        &out,
+        took.saturating_sub(Duration::from_secs(5)),
+        "publish to",
+        "$JS.ACK.orders.processor.",
+        "noack work to stdout",
+    );
+    assert!(
+        err.contains("workers acknowledge jobs on `$JS.ACK.>`"),
+        "{err}"
+    );
+    assert_eq!(waiting(), 1, "printed but not acked: still there");
 
     // Replies come on an inbox: a user who may not subscribe to it is told so.
     let (out, took) = jq("noinbox", &["stream", "ls"]);
@@ -235,7 +250,7 @@ fn publish_only_and_consume_only_users_get_a_permission_error_naming_the_subject
         "Security",
         "publish-only, consume-only, no-ack and no-inbox users",
         &format!(
-            "producer: publish works, work/dlq ls/stream ls/stream add refused naming `$JS.API...`, server unchanged; worker: publish refused naming `orders.new` (0 published), work does the 3 jobs, dlq replay refused naming `orders.new`, the DLQ holding the same (its marker taken back, no warning on the next replay); no-ack worker stops naming `$JS.ACK...`, its job kept; no-inbox: `subscribe to _INBOX...`; each refusal exit 1 within {}ms with a 20s timeout",
+            "producer: publish works, work/dlq ls/stream ls/stream add refused naming `$JS.API...`, server unchanged; worker: publish refused naming `orders.new` (0 published), work does the 3 jobs, dlq replay refused naming `orders.new`, the DLQ holding the same (its marker taken back, no warning on the next replay); no-ack worker (a handler, and to stdout) stops naming `$JS.ACK...`, its job kept; no-inbox: `subscribe to _INBOX...`; each refusal exit 1 within {}ms with a 20s timeout",
             slowest.as_millis()
         ),
     );

@@ -322,7 +322,18 @@ pub async fn run(
     log.finish();
     result?;
     match flushed {
-        Ok(Ok(())) => Ok(session.stats),
+        Ok(Ok(())) => {
+            // The server answers a refused ack (permissions) only with an error on the
+            // connection. A round trip through the server brings any such error in before its
+            // answer (and one yield lets the event callback run), so a run whose last acks
+            // were dropped says so instead of ending well.
+            let _ = tokio::time::timeout(FLUSH_TIMEOUT, session.consumer.info()).await;
+            tokio::task::yield_now().await;
+            match opts.refusals.seen() {
+                Some(refusal) => Err(refusal.into_error()),
+                None => Ok(session.stats),
+            }
+        }
         Ok(Err(e)) => Err(anyhow!("failed to send the last acks to NATS: {e}")),
         Err(_) => Err(anyhow!(
             "failed to send the last acks to NATS within {}: the jobs will be redelivered",
