@@ -751,21 +751,154 @@ fn read_seed(path: &Path) -> Result<String> {
         .hint("an nkey seed file holds a seed like SUAM..., as `nk -gen user` writes it")
 }
 
+/// What a user was not allowed to do, as the server said it: `-ERR 'Permissions Violation for
+/// Publish to "orders.new"'` (or `Subscription to "_INBOX.>"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// `publish to` or `subscribe to`.
+    pub operation: &'static str,
+    pub subject: String,
+}
+
+impl Refusal {
+    /// The refusal in a server error, if it is one.
+    pub fn parse(error: &async_nats::ServerError) -> Option<Refusal> {
+        let async_nats::ServerError::Other(text) = error else {
+            return None;
+        };
+        let lower = text.to_ascii_lowercase();
+        let rest = lower.strip_prefix("permissions violation for ")?;
+        let operation = if rest.starts_with("subscription") {
+            "subscribe to"
+        } else {
+            "publish to"
+        };
+        let (start, end) = (text.find('"')?, text.rfind('"')?);
+        let subject = if end > start {
+            text[start + 1..end].to_string()
+        } else {
+            String::new()
+        };
+        Some(Refusal { operation, subject })
+    }
+
+    /// An error naming the subject and the operation, with what to do about it.
+    pub fn into_error(self) -> anyhow::Error {
+        let Refusal { operation, subject } = self;
+        let what = if subject.starts_with("$JS.API.") {
+            "jq-nats uses the JetStream API: allow the user to publish to `$JS.API.>`".to_string()
+        } else if subject.starts_with("$JS.ACK.") {
+            "workers acknowledge jobs on `$JS.ACK.>`: allow the user to publish to it".to_string()
+        } else if operation == "subscribe to" && subject.starts_with("_INBOX.") {
+            "replies come on `_INBOX.>`: allow the user to subscribe to it, or give --inbox-prefix a prefix it may subscribe to".to_string()
+        } else {
+            format!("allow the user to {operation} `{subject}`")
+        };
+        with_hint(
+            anyhow!("permission denied: the server does not let this user {operation} `{subject}`"),
+            format!("{what} in the server's permissions, or connect as a user who may (--user, --creds, --context)"),
+        )
+    }
+}
+
+/// The permission violations the server reported on a connection. The server drops a message
+/// the user may not publish and says so only on the connection (async-nats gives it as an
+/// `Event::ServerError`), so without watching for it a request there just times out.
+#[derive(Debug, Clone)]
+pub struct Refusals(Arc<tokio::sync::watch::Sender<Vec<Refusal>>>);
+
+/// Distinct refusals kept (each job subject refused is one).
+const MAX_REFUSALS: usize = 1024;
+
+impl Default for Refusals {
+    fn default() -> Self {
+        Refusals(Arc::new(tokio::sync::watch::channel(Vec::new()).0))
+    }
+}
+
+impl Refusals {
+    /// Records the event if it is a permission violation.
+    pub fn note(&self, event: &async_nats::Event) -> Option<Refusal> {
+        let async_nats::Event::ServerError(e) = event else {
+            return None;
+        };
+        let refusal = Refusal::parse(e)?;
+        self.0.send_if_modified(|seen| {
+            let new = seen.len() < MAX_REFUSALS && !seen.contains(&refusal);
+            if new {
+                seen.push(refusal.clone());
+            }
+            new
+        });
+        Some(refusal)
+    }
+
+    /// Waits for the first refusal.
+    pub async fn first(&self) -> Refusal {
+        self.wait(|_| true).await
+    }
+
+    /// The first refusal so far, if any.
+    pub fn seen(&self) -> Option<Refusal> {
+        self.0.borrow().first().cloned()
+    }
+
+    /// Waits for a refusal to publish to `subject`.
+    pub async fn of_publish(&self, subject: &str) -> Refusal {
+        self.wait(|r| r.operation == "publish to" && r.subject == subject)
+            .await
+    }
+
+    async fn wait(&self, wanted: impl Fn(&Refusal) -> bool) -> Refusal {
+        let mut rx = self.0.subscribe();
+        let seen = rx.wait_for(|seen| seen.iter().any(&wanted)).await;
+        match seen {
+            Ok(seen) => seen.iter().find(|r| wanted(r)).cloned().expect("found"),
+            // The sender lives in self, so the channel never closes.
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// `opts` with an event callback that records refusals and gives every event to `forward`.
+    pub fn watch(
+        &self,
+        opts: async_nats::ConnectOptions,
+        forward: Option<tokio::sync::mpsc::UnboundedSender<async_nats::Event>>,
+    ) -> async_nats::ConnectOptions {
+        let refusals = self.clone();
+        opts.event_callback(move |event| {
+            refusals.note(&event);
+            if let Some(tx) = &forward {
+                let _ = tx.send(event);
+            }
+            async {}
+        })
+    }
+}
+
 /// A connection, ready for commands: the client, its JetStream context and the settings used.
 pub struct Conn {
     pub client: async_nats::Client,
     pub js: async_nats::jetstream::Context,
     pub settings: Resolved,
+    pub refusals: Refusals,
 }
 
 impl Conn {
     pub async fn open(settings: Resolved) -> Result<Conn> {
-        let client = settings.connect().await?;
+        Conn::open_watching(settings, &Refusals::default()).await
+    }
+
+    /// Opens a connection whose permission violations go to `refusals`.
+    pub async fn open_watching(settings: Resolved, refusals: &Refusals) -> Result<Conn> {
+        let opts = refusals.watch(settings.connect_options().await?, None);
+        let client = settings.connect_with(opts).await?;
         let js = settings.jetstream(client.clone());
         Ok(Conn {
             client,
             js,
             settings,
+            refusals: refusals.clone(),
         })
     }
 }
@@ -773,6 +906,26 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_permission_violations() {
+        let parse = |t: &str| Refusal::parse(&async_nats::ServerError::Other(t.into()));
+        assert_eq!(
+            parse("Permissions Violation for Publish to \"orders.new\""),
+            Some(Refusal {
+                operation: "publish to",
+                subject: "orders.new".into()
+            })
+        );
+        assert_eq!(
+            parse("Permissions Violation for Subscription to \"_INBOX.x.*\""),
+            Some(Refusal {
+                operation: "subscribe to",
+                subject: "_INBOX.x.*".into()
+            })
+        );
+        assert_eq!(parse("Maximum Payload Violation"), None);
+    }
 
     #[test]
     fn redacts_secrets_in_urls() {

@@ -118,6 +118,11 @@ fn nkey_via_context() {
 #[test]
 fn tls_ca_via_flags() {
     stream_add_works(&auth::tls(), Way::Flags, "none");
+    common::reliability::held(
+        "Security",
+        "--tlsca adds the CA that signed the server's certificate",
+        "stream add over TLS succeeds with --tlsca, checked with the test's own TLS client",
+    );
 }
 
 #[test]
@@ -311,6 +316,11 @@ fn tls_with_the_wrong_ca_fails_clearly() {
             "hint: the server uses TLS: trust the CA that signed its certificate with --tlsca FILE"
         ),
         "{err}"
+    );
+    common::reliability::held(
+        "Security",
+        "TLS with a CA that did not sign the server's certificate, and with none",
+        "both refused (exit 1) naming the server and a certificate error, the hint names the CA file and where it came from, or says to give --tlsca",
     );
 }
 

@@ -374,6 +374,11 @@ fn a_job_over_the_max_message_size_is_reported_and_the_others_go_in() {
         payloads(&stored(&server, "orders_stream")),
         vec!["one", "three"]
     );
+    common::reliability::held(
+        "Bad input",
+        "a job larger than the stream's max-msg-size among others",
+        "3 lines, the 2nd 200 B over a 100 B limit: it is refused and reported by line, exit 1; the other 2 stored in order",
+    );
 }
 
 #[test]
@@ -518,6 +523,11 @@ fn a_line_over_the_server_max_payload_is_reported_without_buffering_it() {
         payloads(&stored(&server, "orders_stream")),
         vec!["small", "after"]
     );
+    common::reliability::held(
+        "Bad input",
+        "a 10 MB line on stdin, over the server's max_payload",
+        "the 10 MiB line is refused by line number naming max_payload, exit 1; the lines before and after it are stored",
+    );
 }
 
 #[test]
@@ -547,6 +557,11 @@ fn a_ten_megabyte_line_goes_in_when_server_and_stream_allow_it() {
         "the 10 MB line is stored byte-exact"
     );
     assert_eq!(msgs[1].payload, b"small");
+    common::reliability::held(
+        "Bad input",
+        "a 10 MB line on stdin that the server and stream allow",
+        "the 10 MiB line is stored byte-exact, and the line after it",
+    );
 }
 
 #[test]

@@ -1069,6 +1069,11 @@ fn backoff_steps_beyond_max_deliver_are_a_usage_error() {
     let out = s.work(&[STREAM, "--", "no-such-handler-anywhere"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not found in PATH"));
+    common::reliability::held(
+        "Bad input",
+        "a backoff longer than max-deliver allows",
+        "--backoff with 3 steps: exit 2 naming the steps and the --max-deliver needed, no consumer made; a handler not in PATH: exit 2",
+    );
 }
 
 #[test]

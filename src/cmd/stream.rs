@@ -386,6 +386,31 @@ struct AddView {
     dlq: Option<EnsureView>,
 }
 
+/// Stream subjects the server would refuse, as a usage error before anything is made: the
+/// server only refuses the work stream after its DLQ was created, which would be left behind.
+fn validate_subjects(subjects: &[String]) -> Result<()> {
+    for subject in subjects {
+        let tokens: Vec<&str> = subject.split('.').collect();
+        let problem = if subject.is_empty() {
+            Some("it is empty")
+        } else if subject.contains(char::is_whitespace) {
+            Some("it contains whitespace")
+        } else if tokens.iter().any(|t| t.is_empty()) {
+            Some("it has an empty token (a leading, trailing or double `.`)")
+        } else if tokens[..tokens.len() - 1].contains(&">") {
+            Some("`>` can only be the last token")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(usage(format!(
+                "invalid subject `{subject}` in --subjects: {problem}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     validate_stream_name(&args.name)?;
     if args.settings.subjects.is_empty() {
@@ -397,6 +422,7 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     if let Some(d) = &args.dlq {
         validate_stream_name(d)?;
     }
+    validate_subjects(&args.settings.subjects)?;
     let want = apply_args(default_config(&args.name), &args.settings);
     let conn = env.connect().await?;
     let js = &conn.js;
@@ -492,6 +518,7 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
 
 pub async fn edit(env: &Env, args: StreamEditArgs) -> Result<()> {
     validate_stream_name(&args.name)?;
+    validate_subjects(&args.settings.subjects)?;
     let conn = env.connect().await?;
     let js = &conn.js;
     let info = require_info(js, &args.name).await?;

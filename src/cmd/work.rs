@@ -31,10 +31,9 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
         return Err(usage("--pipe-inflight must be 1 or more"));
     }
     if let Some(subject) = &args.request {
-        if subject.is_empty() || subject.contains(char::is_whitespace) {
-            return Err(usage(format!(
-                "`{subject}` is not a subject to send requests to"
-            )));
+        // A wildcard would be "no responders" for every job, sending them all to the DLQ.
+        if let Some(problem) = super::publish::subject_problem(subject) {
+            return Err(usage(format!("invalid --request subject: {problem}")));
         }
     } else if args.command.is_empty() {
         if args.handler_timeout.is_some() {
@@ -48,18 +47,16 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
 
     let settings = crate::context::resolve(&env.global, &env.matches)?;
     let (event_tx, event_rx) = mpsc::unbounded_channel();
-    let options = settings
-        .connect_options()
-        .await?
-        .event_callback(move |event| {
-            let tx = event_tx.clone();
-            async move {
-                let _ = tx.send(event);
-            }
-        });
+    let options = env
+        .refusals
+        .watch(settings.connect_options().await?, Some(event_tx));
     let client = settings.connect_with(options).await?;
     let js = settings.jetstream(client.clone());
-    super::stream::require_info(&js, &args.stream).await?;
+    tokio::select! {
+        biased;
+        found = super::stream::require_info(&js, &args.stream) => found?,
+        refusal = env.refusals.first() => return Err(refusal.into_error()),
+    };
 
     let (signal_tx, signal_rx) = mpsc::unbounded_channel();
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -89,6 +86,7 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
         max_jobs: args.max_jobs,
         until_empty: args.until_empty,
         grace: args.grace,
+        refusals: env.refusals.clone(),
         style: Style {
             json: p.json,
             quiet: p.quiet,

@@ -328,6 +328,9 @@ pub struct Store {
     pub dlq: StreamInfo,
     /// Whether the DLQ takes full copies (made by jq-nats), not only advisories.
     pub takes_entries: bool,
+    /// Permission violations on the connection: a replay the server refused is told apart
+    /// from one that may have been stored.
+    pub refusals: crate::context::Refusals,
     work_rm: Remover,
     dlq_rm: Remover,
 }
@@ -348,6 +351,7 @@ impl Store {
             work,
             dlq,
             takes_entries,
+            refusals: Default::default(),
         }
     }
 

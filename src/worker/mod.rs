@@ -85,6 +85,8 @@ pub struct Options {
     pub max_jobs: Option<u64>,
     pub until_empty: bool,
     pub grace: Duration,
+    /// Permission violations on the worker's connection (see [`crate::context::Refusals`]).
+    pub refusals: crate::context::Refusals,
     pub style: Style,
 }
 
@@ -153,8 +155,15 @@ impl Session {
         }
     }
 
-    pub fn on_event(&mut self, event: async_nats::Event) {
+    /// Follows the connection's state; a permission violation is the run's failure (given
+    /// back, so the caller stops the worker: its pulls, acks or DLQ copies are being dropped).
+    pub fn on_event(&mut self, event: async_nats::Event) -> Option<anyhow::Error> {
         use async_nats::Event as E;
+        if let E::ServerError(e) = &event {
+            if let Some(refusal) = crate::context::Refusal::parse(e) {
+                return Some(refusal.into_error());
+            }
+        }
         match event {
             E::Disconnected => {
                 if self.connected {
@@ -183,6 +192,7 @@ impl Session {
             E::ClientError(e) => self.log.warn(&format!("client error: {e}")),
             E::Draining | E::Closed => {}
         }
+        None
     }
 
     /// A pull request ended without all its jobs: usually it expired; some refusals pause
@@ -271,7 +281,12 @@ pub async fn run(
 ) -> Result<Stats> {
     let log = Arc::new(Log::new(opts.style));
     let version = client.server_info().version;
-    let ready = consumer::ensure(&js, &opts.stream, &opts.consumer, &version).await?;
+    // A user who may not use the consumer API gets that said, not a timeout.
+    let ready = tokio::select! {
+        biased;
+        ready = consumer::ensure(&js, &opts.stream, &opts.consumer, &version) => ready?,
+        refusal = opts.refusals.first() => return Err(refusal.into_error()),
+    };
     announce_consumer(&log, &opts.stream, &ready);
     let expires = if opts.until_empty {
         PULL_EXPIRES_UNTIL_EMPTY
@@ -308,7 +323,18 @@ pub async fn run(
     log.finish();
     result?;
     match flushed {
-        Ok(Ok(())) => Ok(session.stats),
+        Ok(Ok(())) => {
+            // The server answers a refused ack (permissions) only with an error on the
+            // connection. A round trip through the server brings any such error in before its
+            // answer (and one yield lets the event callback run), so a run whose last acks
+            // were dropped says so instead of ending well.
+            let _ = tokio::time::timeout(FLUSH_TIMEOUT, session.consumer.info()).await;
+            tokio::task::yield_now().await;
+            match opts.refusals.seen() {
+                Some(refusal) => Err(refusal.into_error()),
+                None => Ok(session.stats),
+            }
+        }
         Ok(Err(e)) => Err(anyhow!("failed to send the last acks to NATS: {e}")),
         Err(_) => Err(anyhow!(
             "failed to send the last acks to NATS within {}: the jobs will be redelivered",
@@ -518,7 +544,10 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 ));
                 stopping = Some(Stop::Signal { kill_at: Instant::now() + opts.grace, killed: false });
             }
-            Some(event) = session.events.recv() => session.on_event(event),
+            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event) {
+                failure.get_or_insert(e);
+                stopping.get_or_insert(Stop::Finish);
+            },
             pulled = session.puller.next() => match pulled {
                 None => {
                     failure.get_or_insert_with(|| anyhow!("the connection to NATS was closed"));

@@ -160,7 +160,10 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
                 interrupted = true;
                 stopping = true;
             }
-            Some(event) = session.events.recv() => session.on_event(event),
+            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event) {
+                failure.get_or_insert(e);
+                stopping = true;
+            },
             pulled = session.puller.next() => {
                 let mut next = pulled;
                 // Take every job already here (up to a batch), then flush once and ack them.

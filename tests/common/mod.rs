@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod reliability;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};

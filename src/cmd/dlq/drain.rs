@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::runner::{self, header_var};
 use super::{
-    header_map, job_view, open, payload_view, plural, prior, scan, Interrupt, JobView, PayloadView,
+    header_map, job_view, open, payload_view, plural, prior, Interrupt, JobView, PayloadView,
     Prior, Reporter,
 };
 use crate::cli::DlqDrainArgs;
@@ -107,6 +107,11 @@ fn vars(store: &Store, d: &Dead) -> Vec<(String, String)> {
             v.push(("JQ_MSG_ID".into(), id.as_str().to_string()));
         }
         for (name, values) in header_map(&h) {
+            // As `work` does: control characters (a NUL would fail the spawn) become spaces.
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| crate::worker::handler::env_value(v))
+                .collect();
             v.push((header_var(&name), values.join(",")));
         }
     }
@@ -123,7 +128,7 @@ pub async fn run(env: &Env, args: DlqDrainArgs) -> Result<()> {
 }
 
 async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> {
-    let mut scan = scan(env, store).await?;
+    let mut scan = super::scan_to_change(env, store).await?;
     let p = &env.printer;
     if !args.dry_run {
         store.clear_orphans(&mut scan).await?;

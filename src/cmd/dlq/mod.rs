@@ -115,7 +115,9 @@ pub async fn open(conn: &Conn, name: Option<&str>) -> Result<Store> {
         .cloned()
         .expect("listed");
     let dlq = dlq_of(&work_name, &all).cloned().expect("has a DLQ");
-    Ok(Store::new(conn.client.clone(), conn.js.clone(), work, dlq))
+    let mut store = Store::new(conn.client.clone(), conn.js.clone(), work, dlq);
+    store.refusals = conn.refusals.clone();
+    Ok(store)
 }
 
 /// Reads every dead job, with a spinner on a terminal.
@@ -124,6 +126,21 @@ pub async fn scan(env: &Env, store: &Store) -> Result<Scan> {
     let result = store.scan(&mut |n| bar.set_position(n)).await;
     bar.finish_and_clear();
     result
+}
+
+/// [`scan`] for a command that changes the DLQ: entries that are not dead jobs (not written by
+/// jq-nats or the server) are never touched, and it says how many it left.
+pub async fn scan_to_change(env: &Env, store: &Store) -> Result<Scan> {
+    let scan = scan(env, store).await?;
+    if !scan.foreign.is_empty() {
+        env.printer.status(format!(
+            "{} in {} skipped: not dead jobs, left as they are (`jq-nats dlq ls {}` lists them)",
+            plural(scan.foreign.len(), "foreign entry", "foreign entries"),
+            store.dlq_name(),
+            store.work_name()
+        ));
+    }
+    Ok(scan)
 }
 
 pub fn matches(d: &Dead, f: &DlqFilter) -> bool {

@@ -7,6 +7,7 @@
 //! `Nats-Msg-Id` makes the server drop the second publish). A DLQ that takes only advisories
 //! keeps no markers: there only the duplicate window catches a repeated replay.
 
+use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -15,7 +16,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{job_view, open, plural, prior, scan, select, Interrupt, Prior, Reporter};
+use super::{job_view, open, plural, prior, select, Interrupt, Prior, Reporter};
 use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
@@ -171,7 +172,7 @@ pub async fn run(env: &Env, args: DlqReplayArgs) -> Result<()> {
 }
 
 async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()> {
-    let mut scan = scan(env, store).await?;
+    let mut scan = super::scan_to_change(env, store).await?;
     let chosen = select(store, &scan, &args.select, "replay").await?;
     if !args.dry_run {
         store.clear_orphans(&mut scan).await?;
@@ -572,17 +573,21 @@ async fn replay_one(
         .publish_with_headers(subject.clone(), headers, payload)
         .await;
     let acked = match sent {
-        Ok(ack) => ack.await.map_err(|e| {
-            // No answer: it may have been stored; anything else: refused.
-            let unanswered = e.kind() == PublishErrorKind::TimedOut;
-            (
-                anyhow::Error::new(e).context(format!(
-                    "failed to publish to {subject} (`{}` did not ack it)",
-                    store.work_name()
-                )),
-                unanswered,
-            )
-        }),
+        Ok(ack) => tokio::select! {
+            acked = ack.into_future() => acked.map_err(|e| {
+                // No answer: it may have been stored; anything else: refused.
+                let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                (
+                    anyhow::Error::new(e).context(format!(
+                        "failed to publish to {subject} (`{}` did not ack it)",
+                        store.work_name()
+                    )),
+                    unanswered,
+                )
+            }),
+            // The server dropped it (the user may not publish there): nothing was stored.
+            refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
+        },
         Err(e) => Err((
             anyhow!("{e}").context(format!("failed to publish to {subject}")),
             false,
@@ -698,16 +703,20 @@ async fn replay_window(
     let mut acked = Vec::with_capacity(sent.len());
     for (i, subject, ack) in sent {
         let result = match ack {
-            Ok(ack) => ack.await.map_err(|e| {
-                let unanswered = e.kind() == PublishErrorKind::TimedOut;
-                (
-                    anyhow::Error::new(e).context(format!(
-                        "failed to publish to {subject} (`{}` did not ack it)",
-                        store.work_name()
-                    )),
-                    unanswered,
-                )
-            }),
+            Ok(ack) => tokio::select! {
+                acked = ack.into_future() => acked.map_err(|e| {
+                    let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                    (
+                        anyhow::Error::new(e).context(format!(
+                            "failed to publish to {subject} (`{}` did not ack it)",
+                            store.work_name()
+                        )),
+                        unanswered,
+                    )
+                }),
+                // Refused by the server's permissions: nothing was stored.
+                refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
+            },
             Err(e) => Err((
                 anyhow!("{e}").context(format!("failed to publish to {subject}")),
                 false,

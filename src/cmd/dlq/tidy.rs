@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use super::{job_view, open, plural, scan, select, Interrupt, Reporter};
+use super::{job_view, open, plural, select, Interrupt, Reporter};
 use crate::cli::{DlqPurgeArgs, DlqReconcileArgs};
 use crate::cmd::Env;
 use crate::dlq::read::State;
@@ -34,7 +34,7 @@ pub async fn purge(env: &Env, args: DlqPurgeArgs) -> Result<()> {
 }
 
 async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result<()> {
-    let mut scan = scan(env, store).await?;
+    let mut scan = super::scan_to_change(env, store).await?;
     let chosen = select(store, &scan, &args.select, "purge").await?;
     let p = &env.printer;
     if !args.dry_run && (args.force || chosen.is_empty()) {
@@ -137,7 +137,7 @@ pub async fn reconcile(env: &Env, args: DlqReconcileArgs) -> Result<()> {
 }
 
 async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -> Result<()> {
-    let mut scan = scan(env, store).await?;
+    let mut scan = super::scan_to_change(env, store).await?;
     let p = &env.printer;
     let todo: Vec<u64> = scan
         .jobs
