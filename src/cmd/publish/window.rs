@@ -326,10 +326,14 @@ impl Window {
     ) -> Outcome {
         let mut tries = 1;
         let mut pause = Duration::from_millis(50);
+        let mut retried = false;
         loop {
             let error = match result {
                 Ok(ack) => {
                     self.outage = None;
+                    if retried {
+                        self.resend_stalled().await;
+                    }
                     return Outcome::Published(ack);
                 }
                 Err(e) => e,
@@ -342,6 +346,7 @@ impl Window {
                 if since.elapsed() >= FAILOVER || !self.stream_may_exist(subject).await {
                     return Outcome::Failed(classify(&error, subject));
                 }
+                retried = true;
                 sink.flush();
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_millis(500));
@@ -372,6 +377,7 @@ impl Window {
                     return Outcome::Failed(Failure::new(FailureKind::TimedOut, why));
                 }
                 tries += 1;
+                retried = true;
                 sink.flush();
             } else {
                 return Outcome::Failed(classify(&error, subject));
@@ -382,6 +388,36 @@ impl Window {
                     .unwrap_or_else(|_| Err(PublishError::new(PublishErrorKind::TimedOut))),
                 Err(e) => Err(e),
             };
+        }
+    }
+
+    /// The stream is served again after an outage: sends every job behind that nobody took
+    /// meanwhile, or (with a message id) whose ack is overdue, at once, rather than one round
+    /// trip at a time as each reaches the front.
+    async fn resend_stalled(&mut self) {
+        let now = Instant::now();
+        for p in self.queue.iter_mut() {
+            let stalled = match &p.slot {
+                Slot::Ready(r) => match &**r {
+                    Err(e) if e.kind() == PublishErrorKind::StreamNotFound => true,
+                    Err(e) if e.kind() == PublishErrorKind::TimedOut => p.has_id,
+                    _ => false,
+                },
+                Slot::InFlight(_) => p.has_id && p.deadline <= now,
+                Slot::Done(_) => false,
+            };
+            if !stalled {
+                continue;
+            }
+            p.slot = match self
+                .js
+                .send_publish(p.subject.clone(), (*p.resend).clone())
+                .await
+            {
+                Ok(ack) => Slot::InFlight(ack_future(ack)),
+                Err(e) => Slot::Ready(Box::new(Err(e))),
+            };
+            p.deadline = now + self.timeout;
         }
     }
 
