@@ -323,24 +323,6 @@ fn killing_the_stream_leader_during_publish_loses_no_confirmed_job() {
     );
 }
 
-/// Publishes `job-1`..`job-N` through `urls`, each confirmed.
-fn publish_jobs(urls: &str, n: u64) {
-    rt().block_on(async {
-        let js = async_nats::jetstream::new(connect(urls).await.unwrap());
-        let mut acks = Vec::new();
-        for i in 1..=n {
-            acks.push(
-                js.publish("jobs.new", format!("job-{i}").into())
-                    .await
-                    .unwrap(),
-            );
-        }
-        for a in acks {
-            a.await.unwrap();
-        }
-    });
-}
-
 /// How many times each job's line is in `text` (one line per run).
 fn runs(text: &str) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
@@ -364,14 +346,70 @@ fn consumer_state(urls: &str, name: &str) -> Option<(u64, usize, Option<String>)
     })
 }
 
+/// Publishes `job-FROM`..`job-TO` through `urls`, each confirmed.
+fn publish_range(urls: &str, from: u64, to: u64) {
+    rt().block_on(async {
+        let js = async_nats::jetstream::new(connect(urls).await.unwrap());
+        let mut acks = Vec::new();
+        for i in from..=to {
+            acks.push(
+                js.publish("jobs.new", format!("job-{i}").into())
+                    .await
+                    .unwrap(),
+            );
+        }
+        for a in acks {
+            a.await.unwrap();
+        }
+    });
+}
+
+/// Waits until `stream` and consumer `processor` have all 3 replicas current again.
+fn wait_all_current(f: &Fixture) {
+    let urls = f.cluster.urls();
+    wait_until(Duration::from_secs(30), "3 current replicas again", || {
+        let stream_ok = stream_info(&urls, STREAM)
+            .and_then(|i| i.cluster)
+            .is_some_and(|c| {
+                c.leader.is_some()
+                    && c.replicas
+                        .iter()
+                        .filter(|p| p.current && !p.offline)
+                        .count()
+                        == 2
+            });
+        stream_ok
+            && rt().block_on(async {
+                let Ok(client) = connect(&urls).await else {
+                    return false;
+                };
+                let js = async_nats::jetstream::new(client);
+                let Ok(s) = js.get_stream(STREAM).await else {
+                    return false;
+                };
+                let Ok(i) = s.consumer_info("processor").await else {
+                    return false;
+                };
+                i.cluster.is_some_and(|c| {
+                    c.leader.is_some()
+                        && c.replicas
+                            .iter()
+                            .filter(|p| p.current && !p.offline)
+                            .count()
+                            == 2
+                })
+            })
+    });
+}
+
 #[test]
 fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
     let mut f = Fixture::new();
     f.add_r3_stream(&[]);
-    const N: u64 = 300;
-    publish_jobs(&f.cluster.urls(), N);
+    const N: u64 = 600;
+    publish_range(&f.cluster.urls(), 1, N / 2);
     let log = f.path("runs");
-    let handler = format!("p=$(cat); sleep 0.05; echo \"$p\" >> {log}");
+    let handler = format!("p=$(cat); sleep 0.02; echo \"$p\" >> {log}");
     let mut child = f
         .jq_std(&[
             "work",
@@ -392,18 +430,75 @@ fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
         .spawn()
         .unwrap();
     let errors = drain(child.stderr.take().unwrap());
-    wait_until(Duration::from_secs(30), "80 jobs done", || {
-        f.read("runs").lines().count() >= 80
-    });
-    let leader = f.leader();
-    let consumer_leader = consumer_state(&f.cluster.urls(), "processor").and_then(|c| c.2);
-    f.cluster.kill(leader);
+    let runs_file = f.dir.path().join("runs");
+    let done = || {
+        std::fs::read_to_string(&runs_file)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+
+    // 1. The stream's leader dies with the backlog a quarter done.
+    wait_until(Duration::from_secs(30), "80 jobs done", || done() >= 80);
+    let first = f.leader();
+    f.cluster.kill(first);
     let killed = Instant::now();
-    let survivors = f.cluster.urls_except(leader);
+    wait_until(
+        Duration::from_secs(30),
+        "jobs done after the first kill",
+        || done() >= 250,
+    );
+    let recovered_first = killed.elapsed();
+    f.cluster.restart(first);
+    wait_all_current(&f);
+
+    // 2. With a new backlog, the consumer's leader dies (it may be the stream's too).
+    publish_range(&f.cluster.urls(), N / 2 + 1, N);
+    wait_until(
+        Duration::from_secs(30),
+        "jobs of the new backlog done",
+        || done() as u64 >= N / 2 + 80,
+    );
+    let second = f.cluster.index_of(
+        &consumer_state(&f.cluster.urls(), "processor")
+            .unwrap()
+            .2
+            .expect("a consumer leader"),
+    );
+    f.cluster.kill(second);
+    let killed = Instant::now();
+    let survivors = f.cluster.urls_except(second);
     // Every job done: the work stream (work-queue retention) keeps only unacked jobs.
-    wait_until(Duration::from_secs(45), "every job acked", || {
-        stream_info(&survivors, STREAM).is_some_and(|i| i.state.messages == 0)
-    });
+    // Every job done: the consumer has nothing left to deliver and nothing unacknowledged,
+    // and every job ran. On 2.10 and later, the work stream (work-queue retention) is empty
+    // too. nats-server 2.9 can keep acked jobs in an R3 work-queue stream after its leaders
+    // change (nats-io/nats-server#3953): there, what is left must be jobs that ran.
+    let old_server = server_version() < (2, 10, 0);
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let consumer = consumer_state(&survivors, "processor");
+        let left = stream_info(&survivors, STREAM).map(|i| i.state.messages);
+        let ran = f.read("runs").lines().count() as u64;
+        let settled = consumer.as_ref().is_some_and(|c| (c.0, c.1) == (0, 0)) && ran >= N;
+        if settled && (old_server || left == Some(0)) {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = errors.join().unwrap();
+            let tail: Vec<&str> = err
+                .lines()
+                .filter(|l| !l.starts_with("received") && !l.starts_with("done job"))
+                .collect();
+            panic!(
+                "not every job acked 45s after killing n{}: {left:?} in the stream, consumer {consumer:?}, {ran} runs; worker:\n{}",
+                second + 1,
+                tail.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let took = killed.elapsed();
     // SAFETY: signalling our own child process.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
@@ -412,32 +507,66 @@ fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
     assert!(status.success(), "{status}\n{err}");
 
     let runs = runs(&f.read("runs"));
+    let lost: Vec<u64> = (1..=N)
+        .filter(|i| !runs.contains_key(&format!("job-{i}")))
+        .collect();
+    assert!(lost.is_empty(), "never ran: {lost:?}\n{err}");
+    // No job died: the handler never fails. nats-server 2.9.10 may still publish a
+    // MSG_TERMINATED advisory (deliveries 1) for a job in flight when the consumer's leader
+    // died, although its job ran and was acked (jq-nats never sends +TERM); the DLQ captures
+    // it. Those are counted; any other entry fails the test. 2.10 and later send none.
     let dead = messages(&survivors, DLQ);
-    let dead_jobs: Vec<&String> = dead.iter().map(|(_, _, p)| p).collect();
-    let mut lost = Vec::new();
-    for i in 1..=N {
-        let job = format!("job-{i}");
-        if !runs.contains_key(&job) && !dead_jobs.contains(&&job) {
-            lost.push(job);
-        }
+    let mut spurious = 0;
+    for (_, _, payload) in &dead {
+        let v: Value = serde_json::from_str(payload).unwrap_or_default();
+        let seq = v["stream_seq"].as_u64().unwrap_or(0);
+        let is_done_job = v["type"] == "io.nats.jetstream.advisory.v1.terminated"
+            && v["deliveries"] == 1
+            && (1..=N).contains(&seq);
+        assert!(
+            is_done_job && server_version() < (2, 10, 0),
+            "a dead letter: {payload}"
+        );
+        spurious += 1;
     }
-    assert!(lost.is_empty(), "lost: {lost:?}\n{err}");
-    assert_eq!(runs.len() as u64, N, "every job ran: {err}");
-    assert!(dead.is_empty(), "dead letters: {dead:?}");
-    let (pending, ack_pending, new_consumer_leader) =
+    let left = messages(&survivors, STREAM);
+    for (seq, _, payload) in &left {
+        assert!(
+            old_server && runs.contains_key(payload),
+            "stream seq {seq} ({payload}) is still in the work stream"
+        );
+    }
+    let (pending, ack_pending, _) =
         consumer_state(&survivors, "processor").expect("the consumer survives");
     assert_eq!((pending, ack_pending), (0, 0));
+    assert!(
+        err.contains(&format!("done {N},")),
+        "the summary counts every job: {err}"
+    );
     let twice: u64 = runs.values().map(|n| n - 1).sum();
+    let again = err.matches("delivered again after it was done").count();
+    let reconnects = err.matches("reconnected to NATS").count();
     eprintln!(
-        "leader n{} (consumer leader {consumer_leader:?} -> {new_consumer_leader:?}); all acked {took:?} after the kill; {twice} ran twice\n{err}",
-        leader + 1
+        "killed n{} then n{}; {twice} ran twice, {again} redelivered after done, {reconnects} reconnects, {spurious} terminated advisories; 170 jobs done {recovered_first:?} after the first kill, all acked {took:?} after the second",
+        first + 1,
+        second + 1
     );
     reliability::held(
         "Cluster",
-        "stream leader killed (kill -9) while work -c 4 runs a backlog, -s a,b,c",
+        "work -c 4 on a backlog, -s a,b,c: stream leader killed (kill -9), node restarted, then the consumer's leader killed",
         &format!(
-            "{N} jobs = {N} done + 0 dead; 0 lost; {twice} ran twice (acks lost with the leader); all acked {:.1}s after the kill, read through the surviving nodes",
-            took.as_secs_f64()
+            "{N} jobs = {N} done + 0 dead; 0 lost; {twice} ran twice, {again} redelivered after done (acked, not run again); worker reconnected {reconnects}x; all acked {:.1}s after the second kill{}{}",
+            took.as_secs_f64(),
+            if spurious > 0 {
+                format!("; the server sent {spurious} MSG_TERMINATED advisories for done jobs (2.9)")
+            } else {
+                String::new()
+            },
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!("; {} acked jobs left in the stream by the server (2.9, nats-server#3953)", left.len())
+            }
         ),
     );
 }
