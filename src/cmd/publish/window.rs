@@ -444,7 +444,7 @@ impl Window {
         }
         match self.js.stream_by_subject(subject.to_string()).await {
             Ok(_) => true,
-            Err(e) if e.kind() == GetStreamByNameErrorKind::NotFound => {
+            Err(e) if e.kind() == GetStreamByNameErrorKind::NotFound || no_jetstream(&e) => {
                 self.no_stream = Some((subject.clone(), Instant::now()));
                 false
             }
@@ -484,6 +484,22 @@ impl Window {
             sink.settled(pending.line, outcome);
         }
     }
+}
+
+/// Whether nobody answers the JetStream API: a server without JetStream (during an election
+/// its servers still answer, with an error, or not in time).
+fn no_jetstream(e: &async_nats::jetstream::context::GetStreamByNameError) -> bool {
+    use async_nats::jetstream::context::{RequestError, RequestErrorKind};
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<RequestError>()
+            .is_some_and(|r| r.kind() == RequestErrorKind::NoResponders)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn ack_future(ack: PublishAckFuture) -> AckFuture {
