@@ -152,7 +152,10 @@ fn stream_add_with_replicas_3_makes_the_stream_and_its_dlq_r3_on_the_cluster() {
             "{name} has a replica on every node"
         );
     }
-    // `stream info` shows the replicas too, and a second `add` with the same flags changes nothing.
+    // `stream info` says R3 too, and a second `add` with the same flags changes nothing.
+    let out = f.jq(&["stream", "info", STREAM]).output().unwrap();
+    assert_ok(&out);
+    assert!(stdout_of(&out).contains(", R3,"), "{}", stdout_of(&out));
     let out = f
         .jq(&[
             "stream",
