@@ -370,14 +370,26 @@ pub async fn ensure(
         .get_stream_no_info(stream)
         .await
         .with_context(|| format!("failed to look up stream `{stream}`"))?;
-    let existing = match handle.consumer_info(&flags.name).await {
-        Ok(info) => Some(info),
-        Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!(
-                "failed to look up consumer `{}` of `{stream}`",
-                flags.name
-            )))
+    let deadline = tokio::time::Instant::now() + CREATE_PATIENCE;
+    let existing = loop {
+        match handle.consumer_info(&flags.name).await {
+            Ok(info) => break Some(info),
+            Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => break None,
+            // A consumer between two leaders (see below).
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ConsumerInfoErrorKind::TimedOut | ConsumerInfoErrorKind::Offline
+                ) && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "failed to look up consumer `{}` of `{stream}`",
+                    flags.name
+                )))
+            }
         }
     };
     let (want, action) = match existing {
@@ -419,11 +431,23 @@ pub async fn ensure(
     } else {
         "update"
     };
-    let consumer: PullConsumer = handle
-        .create_consumer(want)
-        .await
-        .map_err(|e| consumer_api_error(e, stream))
-        .with_context(|| format!("failed to {verb} consumer `{}` of `{stream}`", flags.name))?;
+    // On a cluster, making an R3 consumer while a node is down or a leader is being elected
+    // can take longer than one request's timeout, or be refused as "temporarily unavailable".
+    // Sending the same config again is safe (the server answers with the consumer it made), so
+    // the request is repeated for a while before the run fails.
+    let consumer: PullConsumer = loop {
+        match handle.create_consumer(want.clone()).await {
+            Ok(c) => break c,
+            Err(e) if transient(&e) && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => {
+                return Err(consumer_api_error(e, stream)).with_context(|| {
+                    format!("failed to {verb} consumer `{}` of `{stream}`", flags.name)
+                })
+            }
+        }
+    };
     // The server's view: it fills in what it defaults (AckWait from the backoff, ...).
     let stored = pull::Config::try_from_consumer_config(consumer.cached_info().config.clone())
         .map_err(|e| anyhow!("{e}"))?;
@@ -432,6 +456,19 @@ pub async fn ensure(
         consumer,
         action,
     })
+}
+
+/// How long `work` keeps asking for its consumer while the cluster cannot make it yet.
+const CREATE_PATIENCE: Duration = Duration::from_secs(30);
+
+/// An error that a cluster electing a leader gives: no answer in time, or 10008.
+fn transient(e: &async_nats::jetstream::stream::ConsumerError) -> bool {
+    use async_nats::jetstream::stream::ConsumerErrorKind as K;
+    match e.kind() {
+        K::TimedOut => true,
+        K::JetStream(j) => j.error_code() == ErrorCode::CLUSTER_NOT_AVAILABLE,
+        _ => false,
+    }
 }
 
 fn consumer_api_error(

@@ -102,7 +102,22 @@ pub enum DeadLetters {
 }
 
 impl DeadLetters {
+    /// Finds the DLQ of `stream`. On a cluster the lookups time out while a leader is being
+    /// elected (the DLQ's own, or the meta leader): they are asked again for a while rather
+    /// than failing the run.
     pub async fn find(js: &jetstream::Context, stream: &str) -> Result<DeadLetters> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match DeadLetters::find_once(js, stream).await {
+                Err(e) if format!("{e:#}").contains("timed out") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                found => return found,
+            }
+        }
+    }
+
+    async fn find_once(js: &jetstream::Context, stream: &str) -> Result<DeadLetters> {
         let Some(name) = dlq::find(js, stream).await? else {
             return Ok(DeadLetters::None);
         };

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod auth;
+pub mod cluster;
 pub mod reliability;
 pub mod snapshot;
 

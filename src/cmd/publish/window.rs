@@ -7,6 +7,13 @@
 //! when the job carries a `Nats-Msg-Id` (the stream's duplicate window makes that safe) and
 //! reported otherwise. When the connection is gone, nothing in flight can be confirmed any
 //! more: those jobs are reported as failed and the window stops taking new ones.
+//!
+//! On a cluster, a stream whose leader died has no leader for a while (an election took ~10s on
+//! a 3-node loopback cluster): publishes to it get "no responders" at once, or no ack. "No
+//! responders" means no server took the message, so it is sent again (with or without an id)
+//! as long as a stream still captures the subject, for up to [`FAILOVER`]; a timed-out job with
+//! an id goes on waiting through the election too. A job is only reported when the outage
+//! outlasts that.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -15,7 +22,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use async_nats::connection::State;
-use async_nats::jetstream::context::{PublishAckFuture, PublishErrorKind};
+use async_nats::jetstream::context::{
+    GetStreamByNameErrorKind, PublishAckFuture, PublishErrorKind,
+};
 use async_nats::jetstream::message::PublishMessage as Publish;
 use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, ErrorCode};
@@ -28,6 +37,10 @@ type AckFuture = Pin<Box<dyn Future<Output = Result<PublishAck, PublishError>> +
 
 /// Tries of a timed-out publish that carries a message id, the first one included.
 const TRIES: u32 = 3;
+
+/// How long jobs wait for their stream to be served again (a new stream or meta leader
+/// elected) before they are reported, counted from the first job that found it unserved.
+const FAILOVER: Duration = Duration::from_secs(30);
 
 /// One job, ready to send.
 pub struct Job {
@@ -100,8 +113,10 @@ struct Pending {
     slot: Slot,
     /// When the ack is overdue: the send time plus the timeout.
     deadline: Instant,
-    /// What to send again after a timeout (jobs with a message id only).
-    resend: Option<Box<Publish>>,
+    /// What to send again: after "no responders" (nothing was stored), or after a timeout
+    /// when the job carries a message id.
+    resend: Box<Publish>,
+    has_id: bool,
 }
 
 /// Sends between two readings of the clock for deadlines (it is also read after every wait).
@@ -114,6 +129,11 @@ pub struct Window {
     capacity: usize,
     queue: VecDeque<Pending>,
     lost: bool,
+    /// Since when the stream has not been served (no responders, no acks): cleared by the next
+    /// acknowledged job.
+    outage: Option<Instant>,
+    /// A subject the server said no stream captures, and when it said so.
+    no_stream: Option<(Subject, Instant)>,
     /// A recent reading of the clock, and sends since.
     clock: Instant,
     sends: u32,
@@ -133,6 +153,8 @@ impl Window {
             capacity: capacity.max(1),
             queue: VecDeque::with_capacity(capacity.max(1)),
             lost: false,
+            outage: None,
+            no_stream: None,
             clock: Instant::now(),
             sends: 0,
         }
@@ -158,7 +180,7 @@ impl Window {
         if let Some(h) = job.headers {
             publish = publish.headers(h);
         }
-        let resend = job.has_id.then(|| Box::new(publish.clone()));
+        let resend = Box::new(publish.clone());
         let slot = match self.js.send_publish(job.subject.clone(), publish).await {
             Ok(ack) => Slot::InFlight(ack_future(ack)),
             Err(e) => Slot::Ready(Box::new(Err(e))),
@@ -174,6 +196,7 @@ impl Window {
             slot,
             deadline: self.clock + self.timeout,
             resend,
+            has_id: job.has_id,
         });
     }
 
@@ -188,7 +211,8 @@ impl Window {
             subject,
             slot: Slot::Done(Box::new(Outcome::Failed(failure))),
             deadline: Instant::now(),
-            resend: None,
+            resend: Box::new(Publish::build()),
+            has_id: false,
         });
     }
 
@@ -255,12 +279,14 @@ impl Window {
         let pending = self.queue.pop_front().expect("the front is there");
         let error = match (result, pending.slot) {
             (Some(Ok(ack)), _) => {
+                self.outage = None;
                 sink.settled(pending.line, Outcome::Published(ack));
                 return true;
             }
             (Some(Err(e)), _) => e,
             (None, Slot::Ready(r)) => match *r {
                 Ok(ack) => {
+                    self.outage = None;
                     sink.settled(pending.line, Outcome::Published(ack));
                     return true;
                 }
@@ -273,8 +299,14 @@ impl Window {
             (None, Slot::InFlight(_)) => unreachable!("an in-flight slot was polled"),
         };
         // The rare path, boxed so the common one stays small.
-        let outcome =
-            Box::pin(self.resolve(Err(error), &pending.subject, pending.resend, sink)).await;
+        let outcome = Box::pin(self.resolve(
+            Err(error),
+            &pending.subject,
+            &pending.resend,
+            pending.has_id,
+            sink,
+        ))
+        .await;
         sink.settled(pending.line, outcome);
         if self.lost {
             self.abandon(sink).await;
@@ -282,57 +314,141 @@ impl Window {
         true
     }
 
-    /// Turns an ack or an error into an outcome, resending a timed-out job with a message id.
+    /// Turns an ack or an error into an outcome: resends a job nobody received while its
+    /// stream is between leaders, and a timed-out job with a message id.
     async fn resolve(
         &mut self,
         mut result: Result<PublishAck, PublishError>,
         subject: &Subject,
-        resend: Option<Box<Publish>>,
+        resend: &Publish,
+        has_id: bool,
         sink: &mut impl Sink,
     ) -> Outcome {
         let mut tries = 1;
+        let mut pause = Duration::from_millis(50);
+        let mut retried = false;
         loop {
             let error = match result {
-                Ok(ack) => return Outcome::Published(ack),
+                Ok(ack) => {
+                    self.outage = None;
+                    if retried {
+                        self.resend_stalled().await;
+                    }
+                    return Outcome::Published(ack);
+                }
                 Err(e) => e,
             };
             let kind = error.kind();
-            if !matches!(
+            if kind == PublishErrorKind::StreamNotFound {
+                // Nobody received it: sending it again cannot store it twice. Between two
+                // stream leaders nobody listens on the subject, while the stream still exists.
+                let since = *self.outage.get_or_insert_with(Instant::now);
+                if since.elapsed() >= FAILOVER || !self.stream_may_exist(subject).await {
+                    return Outcome::Failed(classify(&error, subject));
+                }
+                retried = true;
+                sink.flush();
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(500));
+            } else if matches!(
                 kind,
                 PublishErrorKind::TimedOut | PublishErrorKind::BrokenPipe
             ) {
+                // A job with an id may wait for the client to reconnect (to another server of
+                // the list) and be sent again.
+                if self.client.connection_state() != State::Connected
+                    && !(has_id && tries < TRIES && self.reconnected().await)
+                {
+                    self.lost = true;
+                    return Outcome::Failed(connection_lost());
+                }
+                if !has_id || tries >= TRIES {
+                    let why = if has_id {
+                        format!(
+                            "no acknowledgement within {} after {tries} tries",
+                            humantime::format_duration(self.timeout)
+                        )
+                    } else {
+                        format!(
+                            "no acknowledgement within {}; the job may or may not be stored (not retried: without --id a retry could store it twice)",
+                            humantime::format_duration(self.timeout)
+                        )
+                    };
+                    return Outcome::Failed(Failure::new(FailureKind::TimedOut, why));
+                }
+                tries += 1;
+                retried = true;
+                sink.flush();
+            } else {
                 return Outcome::Failed(classify(&error, subject));
             }
-            if self.client.connection_state() != State::Connected {
-                self.lost = true;
-                return Outcome::Failed(connection_lost());
-            }
-            let Some(publish) = resend.as_ref().filter(|_| tries < TRIES) else {
-                let why = if resend.is_some() {
-                    format!(
-                        "no acknowledgement within {} after {tries} tries",
-                        humantime::format_duration(self.timeout)
-                    )
-                } else {
-                    format!(
-                        "no acknowledgement within {}; the job may or may not be stored (not retried: without --id a retry could store it twice)",
-                        humantime::format_duration(self.timeout)
-                    )
-                };
-                return Outcome::Failed(Failure::new(FailureKind::TimedOut, why));
-            };
-            tries += 1;
-            sink.flush();
-            result = match self
-                .js
-                .send_publish(subject.clone(), (**publish).clone())
-                .await
-            {
+            result = match self.js.send_publish(subject.clone(), resend.clone()).await {
                 Ok(ack) => tokio::time::timeout(self.timeout, ack_future(ack))
                     .await
                     .unwrap_or_else(|_| Err(PublishError::new(PublishErrorKind::TimedOut))),
                 Err(e) => Err(e),
             };
+        }
+    }
+
+    /// The stream is served again after an outage: sends every job behind that nobody took
+    /// meanwhile, or (with a message id) whose ack is overdue, at once, rather than one round
+    /// trip at a time as each reaches the front.
+    async fn resend_stalled(&mut self) {
+        let now = Instant::now();
+        for p in self.queue.iter_mut() {
+            let stalled = match &p.slot {
+                Slot::Ready(r) => match &**r {
+                    Err(e) if e.kind() == PublishErrorKind::StreamNotFound => true,
+                    Err(e) if e.kind() == PublishErrorKind::TimedOut => p.has_id,
+                    _ => false,
+                },
+                Slot::InFlight(_) => p.has_id && p.deadline <= now,
+                Slot::Done(_) => false,
+            };
+            if !stalled {
+                continue;
+            }
+            p.slot = match self
+                .js
+                .send_publish(p.subject.clone(), (*p.resend).clone())
+                .await
+            {
+                Ok(ack) => Slot::InFlight(ack_future(ack)),
+                Err(e) => Slot::Ready(Box::new(Err(e))),
+            };
+            p.deadline = now + self.timeout;
+        }
+    }
+
+    /// Waits for the client to be connected again, up to the time the job's tries would take.
+    async fn reconnected(&self) -> bool {
+        let deadline = Instant::now() + self.timeout * TRIES;
+        while Instant::now() < deadline {
+            if self.client.connection_state() == State::Connected {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Whether a stream may capture `subject`: no when the server says none does (remembered
+    /// for a second, so a run of lines to a missing stream costs one request), yes when it
+    /// says one does or cannot say (its meta leader being elected).
+    async fn stream_may_exist(&mut self, subject: &Subject) -> bool {
+        if let Some((s, at)) = &self.no_stream {
+            if s == subject && at.elapsed() < Duration::from_secs(1) {
+                return false;
+            }
+        }
+        match self.js.stream_by_subject(subject.to_string()).await {
+            Ok(_) => true,
+            Err(e) if e.kind() == GetStreamByNameErrorKind::NotFound || no_jetstream(&e) => {
+                self.no_stream = Some((subject.clone(), Instant::now()));
+                false
+            }
+            Err(_) => true,
         }
     }
 
@@ -368,6 +484,22 @@ impl Window {
             sink.settled(pending.line, outcome);
         }
     }
+}
+
+/// Whether nobody answers the JetStream API: a server without JetStream (during an election
+/// its servers still answer, with an error, or not in time).
+fn no_jetstream(e: &async_nats::jetstream::context::GetStreamByNameError) -> bool {
+    use async_nats::jetstream::context::{RequestError, RequestErrorKind};
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<RequestError>()
+            .is_some_and(|r| r.kind() == RequestErrorKind::NoResponders)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn ack_future(ack: PublishAckFuture) -> AckFuture {
