@@ -514,10 +514,11 @@ fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
         .filter(|i| !runs.contains_key(&format!("job-{i}")))
         .collect();
     assert!(lost.is_empty(), "never ran: {lost:?}\n{err}");
-    // No job died: the handler never fails. nats-server 2.9.10 may still publish a
-    // MSG_TERMINATED advisory (deliveries 1) for a job in flight when the consumer's leader
-    // died, although its job ran and was acked (jq-nats never sends +TERM); the DLQ captures
-    // it. Those are counted; any other entry fails the test. 2.10 and later send none.
+    // No job died: the handler never fails. The server may still publish a MSG_TERMINATED
+    // advisory (deliveries 1, "Unacknowledged message was deleted") for a job in flight when
+    // the consumer's leader died, although its job ran and was acked (jq-nats never sends
+    // +TERM); the DLQ captures it. Seen on 2.9.10 often and on 2.15.1 about one run in ten.
+    // Those are counted; any other entry fails the test.
     let dead = messages(&survivors, DLQ);
     let mut spurious = 0;
     for (_, _, payload) in &dead {
@@ -526,10 +527,7 @@ fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
         let is_done_job = v["type"] == "io.nats.jetstream.advisory.v1.terminated"
             && v["deliveries"] == 1
             && (1..=N).contains(&seq);
-        assert!(
-            is_done_job && server_version() < (2, 10, 0),
-            "a dead letter: {payload}"
-        );
+        assert!(is_done_job, "a dead letter: {payload}");
         spurious += 1;
     }
     let left = messages(&survivors, STREAM);
@@ -561,7 +559,7 @@ fn the_worker_goes_on_through_the_other_nodes_when_the_stream_leader_dies() {
             "{N} jobs = {N} done + 0 dead; 0 lost; {twice} ran twice, {again} redelivered after done (acked, not run again); worker reconnected {reconnects}x; all acked {:.1}s after the second kill{}{}",
             took.as_secs_f64(),
             if spurious > 0 {
-                format!("; the server sent {spurious} MSG_TERMINATED advisories for done jobs (2.9)")
+                format!("; the server sent {spurious} MSG_TERMINATED advisories for done jobs")
             } else {
                 String::new()
             },
