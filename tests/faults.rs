@@ -221,6 +221,18 @@ impl Setup {
             .collect()
     }
 
+    /// Work-stream sequences named by a MAX_DELIVERIES advisory in the DLQ (parked jobs).
+    fn max_deliveries(&self) -> BTreeSet<u64> {
+        self.entries(DLQ)
+            .iter()
+            .filter(|m| m.subject.contains(".MAX_DELIVERIES."))
+            .map(|m| {
+                let v: Value = serde_json::from_slice(&m.payload).unwrap();
+                v["stream_seq"].as_u64().unwrap()
+            })
+            .collect()
+    }
+
     /// The full copies in the DLQ: work stream sequence → (payload, reason) of each copy.
     fn copies(&self) -> BTreeMap<u64, Vec<(String, String)>> {
         let mut copies: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
@@ -372,9 +384,16 @@ impl Tally {
 
 /// Checks the end state through the test's client: every job done (good ones) or in the DLQ
 /// as one full copy with its payload and reason (bad and fatal ones), never both; the work
-/// stream and the consumer empty; `dlq ls` agreeing. `also_dead`: done jobs that may also be
-/// listed or copied as dead (after a server crash, see `a_worker_through_a_server_kill...`).
-fn check_settled(s: &Setup, published: &BTreeMap<u64, String>, also_dead: &BTreeSet<u64>) -> Tally {
+/// stream and the consumer empty; `dlq ls` agreeing. After a server crash (see
+/// `a_worker_through_a_server_kill_finishes_every_job`) more is allowed: `also_dead`, done jobs
+/// also listed or copied as dead; `parked`, failing jobs whose copy `dlq reconcile` wrote
+/// (with the server's reason).
+fn check_settled(
+    s: &Setup,
+    published: &BTreeMap<u64, String>,
+    also_dead: &BTreeSet<u64>,
+    parked: &BTreeSet<u64>,
+) -> Tally {
     let done = s.done();
     let copies = s.copies();
     for (seq, payload) in published {
@@ -397,7 +416,9 @@ fn check_settled(s: &Setup, published: &BTreeMap<u64, String>, also_dead: &BTree
             } else {
                 "exit code 99 (fatal)"
             };
-            assert_eq!(reason, want, "job {seq}");
+            if !parked.contains(seq) {
+                assert_eq!(reason, want, "job {seq}");
+            }
         }
     }
     let unknown: Vec<_> = done
@@ -455,7 +476,7 @@ fn a_worker_killed_before_a_handler_starts_loses_no_job() {
         s.runs()
     );
     s.finish_work();
-    let tally = check_settled(&s, &published, &BTreeSet::new());
+    let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
     common::reliability::held(
         "Faults",
         "worker SIGKILLed with a job received, its handler not started (4 at once)",
@@ -490,7 +511,7 @@ fn a_worker_killed_while_its_handlers_run_takes_them_down_and_loses_no_job() {
         || handlers.iter().all(|h| process_gone(*h)),
     );
     s.finish_work();
-    let tally = check_settled(&s, &published, &BTreeSet::new());
+    let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
     let by_first: Vec<u64> = s
         .done()
         .into_iter()
@@ -519,7 +540,7 @@ fn a_worker_killed_between_handler_exit_and_ack_has_the_job_run_again() {
     let done_first = s.done().values().filter(|w| w.contains(&pid)).count();
     assert!(done_first >= 3, "{:?}", s.done());
     s.finish_work();
-    let tally = check_settled(&s, &published, &BTreeSet::new());
+    let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
     // Its ack never left: the job is done a second time (at least once, never lost).
     assert!(tally.ran_twice >= 1, "{:?}", s.done());
     common::reliability::held(
@@ -545,7 +566,7 @@ fn a_worker_killed_after_a_dead_copy_before_the_ack_leaves_one_dead_job() {
         err.contains("fatal-7 will be processed via DLQ (orders_stream_dlq # 1)"),
         "{err}"
     );
-    let tally = check_settled(&s, &published, &BTreeSet::new());
+    let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
     common::reliability::held(
         "Faults",
         "worker SIGKILLed after a fatal job's DLQ copy was stored, before the ack",
@@ -571,7 +592,7 @@ fn a_worker_killed_after_a_last_attempt_copy_before_the_ack_leaves_a_parked_job(
     assert_eq!(runs_of_8, 2, "two attempts, no more");
     let out = s.jq(&["dlq", "reconcile", STREAM]).output().unwrap();
     assert_ok(&out);
-    let tally = check_settled(&s, &published, &BTreeSet::new());
+    let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
     common::reliability::held(
         "Faults",
         "worker SIGKILLed after a last attempt's DLQ copy was stored, before the ack",
@@ -854,8 +875,8 @@ fn publish_without_ids_through_a_long_server_outage_reports_every_unconfirmed_li
 /// consumer's was). Such a ghost must be a job already settled (done, or copied to the DLQ),
 /// never a job not yet run; `dlq ls` shows a done one as dead (unrecorded), and `dlq
 /// reconcile` moves it to the DLQ, which frees the work stream. A done job can also be named by
-/// a MSG_TERMINATED advisory ("Unacknowledged message was deleted", 2.11+: its ack from before
-/// the restart removed the message the restarted server had delivered again).
+/// a MSG_TERMINATED advisory ("Unacknowledged message was deleted", seen on 2.15.1: its ack
+/// from before the restart removed the message the restarted server had delivered again).
 #[test]
 fn a_worker_through_a_server_kill_finishes_every_job() {
     let mut s = Setup::new();
@@ -877,25 +898,52 @@ fn a_worker_through_a_server_kill_finishes_every_job() {
     wait_until(Duration::from_secs(15), "the server back", || {
         s.stream_back()
     });
-    let good = published.values().filter(|p| p.starts_with("job-")).count();
-    let failing = published.len() - good;
-    let settled = Instant::now() + Duration::from_secs(60);
-    while !(s.done().len() == good && s.copies().len() == failing && s.consumer_counts() == (0, 0))
-    {
-        assert!(
-            Instant::now() < settled,
-            "not settled: {} done, {} dead, (pending, ack pending) {:?}; worker log:\n{}",
-            s.done().len(),
-            s.copies().len(),
-            s.consumer_counts(),
-            std::fs::read_to_string(&log).unwrap()
-        );
+    // Settled: every good job done, every failing one copied to the DLQ or parked with its
+    // max-deliveries advisory there, nothing pending.
+    let unsettled = || -> Vec<u64> {
+        let (done, copies, advised) = (s.done(), s.copies(), s.max_deliveries());
+        published
+            .iter()
+            .filter(|(seq, payload)| {
+                if payload.starts_with("job-") {
+                    !done.contains_key(seq)
+                } else {
+                    !copies.contains_key(seq) && !advised.contains(seq)
+                }
+            })
+            .map(|(seq, _)| *seq)
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(unsettled().is_empty() && s.consumer_counts() == (0, 0)) {
+        if Instant::now() > deadline {
+            let url = s.server.url.clone();
+            let consumer = rt().block_on(async {
+                let js = js(&url).await;
+                let st = js.get_stream(STREAM).await.unwrap();
+                st.consumer_info("processor").await.unwrap().clone()
+            });
+            panic!(
+                "not settled: jobs {:?}; in the work stream {:?}; consumer {consumer:?}; worker log:\n{}",
+                unsettled(),
+                s.entries(STREAM).iter().map(|m| m.sequence).collect::<Vec<_>>(),
+                std::fs::read_to_string(&log).unwrap()
+            );
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
-    // Whatever is still in the work stream now is a ghost of a settled job.
+    // What is still in the work stream now is a failing job parked with its advisory, or a
+    // ghost of a settled job.
     let done = s.done();
     let copies = s.copies();
-    let ghosts: BTreeSet<u64> = s.entries(STREAM).iter().map(|m| m.sequence).collect();
+    let advised = s.max_deliveries();
+    let left: BTreeSet<u64> = s.entries(STREAM).iter().map(|m| m.sequence).collect();
+    let parked: BTreeSet<u64> = left
+        .iter()
+        .filter(|seq| advised.contains(seq) && !copies.contains_key(seq))
+        .copied()
+        .collect();
+    let ghosts: BTreeSet<u64> = left.difference(&parked).copied().collect();
     for seq in &ghosts {
         assert!(
             done.contains_key(seq) || copies.contains_key(seq),
@@ -926,7 +974,7 @@ fn a_worker_through_a_server_kill_finishes_every_job() {
             v["stream_seq"].as_u64().unwrap()
         })
         .collect();
-    if !ghosts.is_empty() {
+    if !left.is_empty() {
         let out = s.jq(&["dlq", "reconcile", STREAM]).output().unwrap();
         assert_ok(&out);
     }
@@ -936,15 +984,17 @@ fn a_worker_through_a_server_kill_finishes_every_job() {
         .filter(|seq| done.contains_key(seq))
         .copied()
         .collect();
-    let tally = check_settled(&s, &published, &also_dead);
+    let tally = check_settled(&s, &published, &also_dead, &parked);
     common::reliability::held(
         "Faults",
         "nats-server killed -9 for 1s under `work` (4 handlers running), started again",
         &format!(
             "{}; {before} done before the kill; the worker reconnected by itself; \
+             {} failing jobs parked with their advisory (a redelivery during the outage took their last attempt); \
              {} settled jobs came back in the work stream behind the ack floor (`dlq reconcile` removed them, \
              {} done ones now also listed as dead), {} done jobs named by a MSG_TERMINATED advisory",
             tally.outcome(),
+            parked.len(),
             ghosts.len(),
             ghosts.iter().filter(|seq| done.contains_key(seq)).count(),
             terminated.len()
