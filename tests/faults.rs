@@ -336,17 +336,21 @@ fn killed(child: &mut Child, log: &str) {
     assert_eq!(status.signal(), Some(libc::SIGKILL), "{status:?}\n{log}");
 }
 
-/// Gone, or a zombie nobody reaped yet (its parent died; some containers' init never reaps).
-fn process_gone(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists.
-    if unsafe { libc::kill(pid, 0) } != 0 {
+/// No live process is left in process group `pgid` (zombies nobody reaped yet do not count:
+/// their parent died, and some containers' init never reaps).
+fn group_gone(pgid: i32) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
         return true;
-    }
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // `PID (COMM) STATE ...`: the state follows the last `)`.
-    stat.rsplit_once(')')
-        .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-        .unwrap_or(true)
+    };
+    !dir.flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // `PID (COMM) STATE PPID PGRP ...`: the fields after the last `)`.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
+    })
 }
 
 /// `n` jobs: every 8th fails (`bad-`), every 7th is fatal when `fatal` (`fatal-`).
@@ -484,8 +488,8 @@ fn a_worker_killed_before_a_handler_starts_loses_no_job() {
     );
 }
 
-/// The kernel kills a handler whose worker died (PR_SET_PDEATHSIG): it must not go on doing a
-/// job that is about to be handed to another worker.
+/// A handler whose worker died is killed with its whole process group (by the worker's reaper,
+/// src/worker/reaper.rs): it must not go on doing a job that is handed to another worker.
 #[test]
 fn a_worker_killed_while_its_handlers_run_takes_them_down_and_loses_no_job() {
     let s = Setup::new();
@@ -505,10 +509,11 @@ fn a_worker_killed_while_its_handlers_run_takes_them_down_and_loses_no_job() {
         .map(|r| r.2)
         .collect();
     assert_eq!(handlers.len(), 4, "{:?}", s.runs());
+    // Each handler is `sh` (its group's leader) running `sleep 5`: both go.
     wait_until(
         Duration::from_secs(3),
-        "the killed worker's handlers to die with it",
-        || handlers.iter().all(|h| process_gone(*h)),
+        "the killed worker's handlers and their children to die with it",
+        || handlers.iter().all(|h| group_gone(*h)),
     );
     s.finish_work();
     let tally = check_settled(&s, &published, &BTreeSet::new(), &BTreeSet::new());
@@ -527,7 +532,7 @@ fn a_worker_killed_while_its_handlers_run_takes_them_down_and_loses_no_job() {
         "Faults",
         "worker SIGKILLed while 4 handlers run",
         &format!(
-            "{}; its 4 handlers died with it (none finished its job)",
+            "{}; its 4 handlers and their children died with it (none finished its job)",
             tally.outcome()
         ),
     );
@@ -989,10 +994,10 @@ fn a_worker_through_a_server_kill_finishes_every_job() {
         "Faults",
         "nats-server killed -9 for 1s under `work` (4 handlers running), started again",
         &format!(
-            "{}; {before} done before the kill; the worker reconnected by itself; \
-             {} failing jobs parked with their advisory (a redelivery during the outage took their last attempt); \
-             {} settled jobs came back in the work stream behind the ack floor (`dlq reconcile` removed them, \
-             {} done ones now also listed as dead), {} done jobs named by a MSG_TERMINATED advisory",
+            "{}; {before} done before the kill; the worker reconnected by itself; after the restart: \
+             {} failing jobs parked by the server (a redelivery during the outage used their last attempt), \
+             {} settled jobs back in the work stream behind the ack floor (removed by `dlq reconcile`, \
+             {} done ones then also dead), {} done jobs named by a MSG_TERMINATED advisory",
             tally.outcome(),
             parked.len(),
             ghosts.len(),

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -164,16 +164,19 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
-/// Process groups of running handlers, so a hard exit can kill them all.
+/// Process groups of running handlers, so a hard exit can kill them all (and the reaper, if
+/// the worker is killed outright).
 #[derive(Debug, Default, Clone)]
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
     pub(crate) fn add(&self, pgid: i32) {
         self.0.lock().unwrap().insert(pgid);
+        super::reaper::started(pgid);
     }
     pub(crate) fn remove(&self, pgid: i32) {
         self.0.lock().unwrap().remove(&pgid);
+        super::reaper::ended(pgid);
     }
     /// SIGKILL to every running handler's group.
     pub fn kill_all(&self) {
@@ -232,8 +235,11 @@ pub async fn run(
         cmd.env_remove(name);
     }
     cmd.envs(env);
-    die_with_worker(&mut cmd);
-    let spawned = spawn(cmd).await;
+    // Spawning waits for the child's exec (vfork): off the runtime's one thread, so handlers
+    // start in parallel and the worker goes on with pulls and acks meanwhile.
+    let spawned = tokio::task::spawn_blocking(move || cmd.spawn())
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
@@ -309,75 +315,6 @@ pub async fn run(
         stderr_tail,
         elapsed: started.elapsed(),
     }
-}
-
-/// A handler dies with the worker that started it (Linux): a worker killed outright (SIGKILL,
-/// the OOM killer) cannot stop its handlers, whose jobs come back to another worker after the
-/// ack wait; a handler left running would do the job a second time at once, unseen, beyond
-/// `--handler-timeout`. The kernel sends it SIGKILL when the spawning thread ends (a child of
-/// the handler, in its group, is not reached: it is left to finish on its own).
-fn die_with_worker(cmd: &mut tokio::process::Command) {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: getpid has no preconditions.
-        let worker = unsafe { libc::getpid() };
-        // SAFETY: the closure runs between fork and exec and only makes async-signal-safe
-        // calls (prctl, getppid), allocating nothing.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // The worker died before the call: nobody is left to kill the handler.
-                if libc::getppid() != worker {
-                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
-                }
-                Ok(())
-            });
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = cmd;
-}
-
-/// Spawns `cmd` on the one thread that spawns every handler. Spawning waits for the child's
-/// exec: off the runtime's thread, so the worker goes on with pulls and acks meanwhile. Not on
-/// the blocking pool: the kernel takes the thread that spawned a child for its parent in
-/// [`die_with_worker`], and a pool thread ends when idle, which would kill handlers still
-/// running; this thread lives as long as the process.
-async fn spawn(cmd: tokio::process::Command) -> std::io::Result<tokio::process::Child> {
-    type Request = (
-        tokio::process::Command,
-        tokio::runtime::Handle,
-        oneshot::Sender<std::io::Result<tokio::process::Child>>,
-    );
-    static SPAWNER: OnceLock<Option<std::sync::mpsc::Sender<Request>>> = OnceLock::new();
-    let spawner = SPAWNER.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<Request>();
-        std::thread::Builder::new()
-            .name("jq-nats-spawner".into())
-            .spawn(move || {
-                for (mut cmd, runtime, reply) in rx {
-                    // The child is reaped by the runtime that asked for it.
-                    let _entered = runtime.enter();
-                    let _ = reply.send(cmd.spawn());
-                }
-            })
-            .ok()
-            .map(|_| tx)
-    });
-    let Some(spawner) = spawner else {
-        return Err(std::io::Error::other(
-            "failed to start the handler spawning thread",
-        ));
-    };
-    let (reply, spawned) = oneshot::channel();
-    spawner
-        .send((cmd, tokio::runtime::Handle::current(), reply))
-        .map_err(|_| std::io::Error::other("the handler spawning thread is gone"))?;
-    spawned
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("the handler spawning thread is gone")))
 }
 
 pub(crate) fn ending_of(status: std::process::ExitStatus) -> Ending {

@@ -40,6 +40,7 @@ pub mod job;
 pub mod pipe;
 pub mod print;
 pub mod puller;
+pub mod reaper;
 pub mod report;
 pub mod request;
 
