@@ -584,7 +584,7 @@ fn a_worker_killed_after_a_dead_copy_before_the_ack_leaves_one_dead_job() {
         "Faults",
         "worker SIGKILLed after a fatal job's DLQ copy was stored, before the ack",
         &format!(
-            "{}; the job ran again on its next attempt, its second copy deduplicated: 1 DLQ entry",
+            "{}; fatal job 7 ran again on its next attempt, its second copy deduplicated: 1 DLQ entry",
             tally.outcome()
         ),
     );
