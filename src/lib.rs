@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod context;
 pub mod dlq;
 pub mod error;
+pub mod failpoint;
 pub mod fisk;
 pub mod generate;
 pub mod output;

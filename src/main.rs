@@ -4,6 +4,14 @@ use clap::FromArgMatches;
 use jq_nats::cli::Cli;
 
 fn main() -> ExitCode {
+    // The helper that kills a killed worker's handlers (see `worker::reaper`).
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == jq_nats::worker::reaper::ARG)
+    {
+        jq_nats::worker::reaper::run();
+    }
+    jq_nats::worker::reaper::enable();
     // Usage errors exit 2 from clap itself, before anything starts; `--fisk-introspect` (natscli
     // registering jq-nats as a plugin) answers here too.
     let matches = jq_nats::fisk::get_matches();

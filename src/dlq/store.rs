@@ -14,7 +14,6 @@
 //! before the job is handled, a done marker once it was, both removed after the entry.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -30,6 +29,7 @@ use time::OffsetDateTime;
 use super::entry::{self, DeadJob};
 use super::marker::{self, Marker};
 use super::read::{self, Copy, Dead, Original, Pointer, PointerKind, Scan};
+use crate::failpoint::failpoint;
 
 /// Name prefix of the consumers jq-nats makes on a work-queue DLQ that has none.
 pub const OWN_CONSUMER: &str = "jqnats_dlq";
@@ -41,26 +41,6 @@ pub enum Removal {
     Acked { consumer: String },
     AlreadyGone,
     Kept { why: String },
-}
-
-/// Test hook: `JQ_NATS_FAILPOINT=NAME` or `NAME:N` kills the process (SIGKILL, nothing
-/// flushed) the first or N-th time it reaches the point NAME, so tests can crash a command at
-/// an exact step.
-pub fn failpoint(name: &str) {
-    static HITS: AtomicU64 = AtomicU64::new(0);
-    let Ok(spec) = std::env::var("JQ_NATS_FAILPOINT") else {
-        return;
-    };
-    let (point, nth) = match spec.split_once(':') {
-        Some((p, n)) => (p.to_string(), n.parse().unwrap_or(1)),
-        None => (spec, 1),
-    };
-    if point == name && HITS.fetch_add(1, Ordering::SeqCst) + 1 == nth {
-        // SAFETY: kill(2) on our own pid has no memory-safety preconditions.
-        unsafe {
-            libc::kill(libc::getpid(), libc::SIGKILL);
-        }
-    }
 }
 
 /// Removes messages from one stream, by delete or by ack.

@@ -164,16 +164,19 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
-/// Process groups of running handlers, so a hard exit can kill them all.
+/// Process groups of running handlers, so a hard exit can kill them all (and the reaper, if
+/// the worker is killed outright).
 #[derive(Debug, Default, Clone)]
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
     pub(crate) fn add(&self, pgid: i32) {
         self.0.lock().unwrap().insert(pgid);
+        super::reaper::started(pgid);
     }
     pub(crate) fn remove(&self, pgid: i32) {
         self.0.lock().unwrap().remove(&pgid);
+        super::reaper::ended(pgid);
     }
     /// SIGKILL to every running handler's group.
     pub fn kill_all(&self) {

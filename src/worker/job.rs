@@ -31,6 +31,7 @@ use super::handler::{self, Ending, Finished};
 use super::report::{preview, Log};
 use super::DeadLetters;
 use crate::dlq::{self, entry::DeadJob};
+use crate::failpoint::failpoint;
 
 /// A delivered job and what its ack subject says about it.
 pub struct Job {
@@ -339,6 +340,7 @@ pub async fn work(shared: Arc<Shared>, mut job: Job, run: Execution) -> Outcome 
             _ = tick.tick() => job.keep_alive().await,
         }
     };
+    failpoint("work.handled");
     settle(&shared, job, attempt).await
 }
 
@@ -457,6 +459,7 @@ async fn dead_letter(
     .await;
     match written {
         Ok(ack) => {
+            failpoint("work.copy.written");
             let _ = job.msg.ack().await;
             Settled::Dead {
                 dlq: dlq.to_string(),

@@ -41,6 +41,7 @@ pub mod job;
 pub mod pipe;
 pub mod print;
 pub mod puller;
+pub mod reaper;
 pub mod report;
 pub mod request;
 
@@ -507,6 +508,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     ack_subject: job.msg.reply.clone(),
                 },
             );
+            crate::failpoint::failpoint("work.received");
             let run = job::start(&shared, &job, stop_rx);
             running.push(tokio::spawn(job::work(shared.clone(), job, run)));
             started = true;

@@ -23,7 +23,8 @@ use crate::cli::DlqDrainArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
-use crate::dlq::store::{failpoint, Kept, Store};
+use crate::dlq::store::{Kept, Store};
+use crate::failpoint::failpoint;
 
 #[derive(Serialize)]
 struct JobOut {

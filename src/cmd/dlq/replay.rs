@@ -21,7 +21,8 @@ use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
-use crate::dlq::store::{failpoint, Kept, Store};
+use crate::dlq::store::{Kept, Store};
+use crate::failpoint::failpoint;
 
 /// On a replayed job: the dead entry it came from, as `<dlq stream>/<dlq seq>`.
 pub const H_REPLAY_OF: &str = "Jq-Replay-Of";

@@ -1,0 +1,94 @@
+//! Handlers die with their worker. A worker killed outright (SIGKILL, the OOM killer) cannot
+//! stop its handlers, and their jobs come back to another worker after the ack wait: a handler
+//! left running would do its job a second time at once, unseen, past `--handler-timeout`.
+//!
+//! So the first handler a process starts also starts a reaper: jq-nats itself, run again with
+//! [`ARG`], which learns each handler's process group on its stdin (`+PGID` when it starts,
+//! `-PGID` when it ended). When its stdin ends (the worker exited, however it died) it sends
+//! SIGKILL to every group still listed and exits. It ignores the terminal's signals: a Ctrl-C
+//! is for the worker, which stops its handlers in its own time. The spawn path stays as it is
+//! (no `pre_exec`, so the child is still spawned with vfork).
+
+use std::io::{BufRead, Write};
+use std::process::{ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// The hidden first argument that makes jq-nats a reaper.
+pub const ARG: &str = "__jq-nats-reaper";
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Lets handlers started from now on be reaped: called by the jq-nats binary (not by tests or
+/// other users of the library, whose executable is not jq-nats).
+pub fn enable() {
+    ENABLED.store(true, Ordering::SeqCst);
+}
+
+/// The reaper process: never returns.
+pub fn run() -> ! {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        // SAFETY: setting a signal to be ignored has no memory-safety preconditions.
+        unsafe {
+            libc::signal(signal, libc::SIG_IGN);
+        }
+    }
+    let mut groups = std::collections::HashSet::new();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let (sign, pgid) = line.split_at(line.len().min(1));
+        match (sign, pgid.parse::<i32>()) {
+            ("+", Ok(pgid)) if pgid > 1 => {
+                groups.insert(pgid);
+            }
+            ("-", Ok(pgid)) => {
+                groups.remove(&pgid);
+            }
+            _ => {}
+        }
+    }
+    for pgid in groups {
+        super::handler::killpg(pgid, libc::SIGKILL);
+    }
+    std::process::exit(0)
+}
+
+/// The reaper's stdin, once started (`None`: it could not be started, handlers are on their
+/// own as before).
+fn reaper() -> Option<&'static Mutex<ChildStdin>> {
+    static REAPER: OnceLock<Option<Mutex<ChildStdin>>> = OnceLock::new();
+    REAPER
+        .get_or_init(|| {
+            let exe = std::env::current_exe().ok()?;
+            let mut child = Command::new(exe)
+                .arg(ARG)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .ok()?;
+            // Never waited for: it ends when we do (a zombie until then only if it failed).
+            child.stdin.take().map(Mutex::new)
+        })
+        .as_ref()
+}
+
+fn tell(line: std::fmt::Arguments) {
+    if !ENABLED.load(Ordering::SeqCst) {
+        return;
+    }
+    if let Some(stdin) = reaper() {
+        // A few bytes into a pipe the reaper keeps reading; a reaper gone is not our failure.
+        let _ = stdin.lock().unwrap().write_fmt(line);
+    }
+}
+
+/// A handler started in its own process group `pgid`.
+pub fn started(pgid: i32) {
+    tell(format_args!("+{pgid}\n"));
+}
+
+/// The handler of group `pgid` ended (and its group was killed if it had to be).
+pub fn ended(pgid: i32) {
+    tell(format_args!("-{pgid}\n"));
+}
