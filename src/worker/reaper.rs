@@ -73,22 +73,23 @@ fn reaper() -> Option<&'static Mutex<ChildStdin>> {
         .as_ref()
 }
 
-fn tell(line: std::fmt::Arguments) {
+fn tell(line: String) {
     if !ENABLED.load(Ordering::SeqCst) {
         return;
     }
     if let Some(stdin) = reaper() {
-        // A few bytes into a pipe the reaper keeps reading; a reaper gone is not our failure.
-        let _ = stdin.lock().unwrap().write_fmt(line);
+        // A few bytes into a pipe the reaper keeps reading, in one write (one wake-up of the
+        // reaper per line, not one per formatted piece); a reaper gone is not our failure.
+        let _ = stdin.lock().unwrap().write_all(line.as_bytes());
     }
 }
 
 /// A handler started in its own process group `pgid`.
 pub fn started(pgid: i32) {
-    tell(format_args!("+{pgid}\n"));
+    tell(format!("+{pgid}\n"));
 }
 
 /// The handler of group `pgid` ended (and its group was killed if it had to be).
 pub fn ended(pgid: i32) {
-    tell(format_args!("-{pgid}\n"));
+    tell(format!("-{pgid}\n"));
 }
