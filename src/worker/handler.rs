@@ -38,6 +38,10 @@ pub struct Spec {
     pub stdout_to_stderr: bool,
     /// Inherited variables the handler must not see.
     pub remove_env: Vec<OsString>,
+    /// Spawn on the runtime's thread rather than a blocking one: for a worker with one slot,
+    /// where nothing else would run meanwhile, it saves two thread hand-offs per job (~5% of a
+    /// `work -- true` run; with more slots, spawning off the thread is faster).
+    pub spawn_inline: bool,
 }
 
 impl Spec {
@@ -47,6 +51,7 @@ impl Spec {
             timeout,
             stdout_to_stderr,
             remove_env: hidden_vars(std::env::vars_os().map(|(k, _)| k)),
+            spawn_inline: false,
         }
     }
 }
@@ -237,9 +242,13 @@ pub async fn run(
     cmd.envs(env);
     // Spawning waits for the child's exec (vfork): off the runtime's one thread, so handlers
     // start in parallel and the worker goes on with pulls and acks meanwhile.
-    let spawned = tokio::task::spawn_blocking(move || cmd.spawn())
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let spawned = if spec.spawn_inline {
+        cmd.spawn()
+    } else {
+        tokio::task::spawn_blocking(move || cmd.spawn())
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    };
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {

@@ -454,13 +454,17 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                         opts.concurrency * inflight,
                     )
                 }
-                None => (
-                    Runner::Process {
-                        spec: handler::Spec::new(argv, opts.handler_timeout, opts.style.json),
-                        fatal_exit_code: opts.fatal_exit_code,
-                    },
-                    opts.concurrency,
-                ),
+                None => {
+                    let mut spec = handler::Spec::new(argv, opts.handler_timeout, opts.style.json);
+                    spec.spawn_inline = opts.concurrency == 1;
+                    (
+                        Runner::Process {
+                            spec,
+                            fatal_exit_code: opts.fatal_exit_code,
+                        },
+                        opts.concurrency,
+                    )
+                }
             }
         }
     };
