@@ -17,7 +17,7 @@
 //! A worker that never saw the job before has only the server's number; the server still stops
 //! at MaxDeliver (it parks the job and publishes its max-deliveries advisory).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -44,6 +44,10 @@ struct Seen {
 #[derive(Debug)]
 pub struct Deliveries {
     seen: HashMap<u64, Seen>,
+    /// `(retry_due, seq)` of the entries of `seen` that have one, in due order: what the
+    /// questions asked before every pull request look at (`seen` holds every job of the last
+    /// ten minutes, a million at a few thousand jobs a second).
+    retries: BTreeSet<(Instant, u64)>,
     /// Entries not seen for this long are forgotten (another worker took the job, or it is
     /// parked).
     forget_after: Duration,
@@ -61,6 +65,7 @@ impl Deliveries {
             .unwrap_or_default();
         Deliveries {
             seen: HashMap::new(),
+            retries: BTreeSet::new(),
             forget_after: Duration::from_secs(600).max(longest * 4),
             last_prune: Instant::now(),
         }
@@ -74,6 +79,7 @@ impl Deliveries {
             Some(seen) => delivered.max(seen.attempt + 1),
             None => delivered.max(1),
         };
+        self.unschedule(seq);
         self.seen.insert(
             seq,
             Seen {
@@ -88,14 +94,24 @@ impl Deliveries {
 
     /// The job was Nak'd at `now` to come back after `delay`.
     pub fn retry_after(&mut self, seq: u64, now: Instant, delay: Duration) {
+        self.unschedule(seq);
         if let Some(seen) = self.seen.get_mut(&seq) {
             seen.at = now;
             seen.retry_due = Some(now + delay);
+            self.retries.insert((now + delay, seq));
+        }
+    }
+
+    /// Takes the job's retry (if any) out of `retries`.
+    fn unschedule(&mut self, seq: u64) {
+        if let Some(due) = self.seen.get(&seq).and_then(|s| s.retry_due) {
+            self.retries.remove(&(due, seq));
         }
     }
 
     /// The job was done and acked.
     pub fn forget(&mut self, seq: u64) {
+        self.unschedule(seq);
         self.seen.remove(&seq);
     }
 
@@ -103,6 +119,7 @@ impl Deliveries {
     /// job again after its ack (the same upstream bug as above, "multiple deliveries"): such a
     /// delivery is acked again rather than run a second time.
     pub fn done(&mut self, seq: u64) {
+        self.unschedule(seq);
         if let Some(seen) = self.seen.get_mut(&seq) {
             seen.done = true;
             seen.at = Instant::now();
@@ -118,9 +135,9 @@ impl Deliveries {
     /// Whether a job this worker Nak'd with a delay may still come back: its due time plus
     /// [`RETRY_GRACE`] has not passed and it was not delivered again since.
     pub fn awaiting_retry(&self, now: Instant) -> bool {
-        self.seen
-            .values()
-            .any(|s| s.retry_due.is_some_and(|due| due + RETRY_GRACE > now))
+        self.retries
+            .last()
+            .is_some_and(|(due, _)| *due + RETRY_GRACE > now)
     }
 
     /// The expiry for a pull request sent `now` that would normally wait `base`: longer when
@@ -133,10 +150,11 @@ impl Deliveries {
         let cap = base * 2 + EXPIRY_GUARD;
         let mut expires = base;
         loop {
+            // Only retries due before the cap can lengthen the expiry.
             let later = self
-                .seen
-                .values()
-                .filter_map(|s| s.retry_due)
+                .retries
+                .range((now, u64::MAX)..=(now + cap, u64::MAX))
+                .map(|(due, _)| *due)
                 .filter(|due| *due > now)
                 .map(|due| due - now + EXPIRY_GUARD)
                 .filter(|needed| *needed > expires && *needed <= expires + EXPIRY_GUARD * 2)
@@ -156,8 +174,16 @@ impl Deliveries {
         }
         self.last_prune = now;
         let forget_after = self.forget_after;
-        self.seen.retain(|_, s| {
-            now.duration_since(s.retry_due.map_or(s.at, |due| due.max(s.at))) < forget_after
+        let retries = &mut self.retries;
+        self.seen.retain(|seq, s| {
+            let keep =
+                now.duration_since(s.retry_due.map_or(s.at, |due| due.max(s.at))) < forget_after;
+            if !keep {
+                if let Some(due) = s.retry_due {
+                    retries.remove(&(due, *seq));
+                }
+            }
+            keep
         });
     }
 }
@@ -176,6 +202,35 @@ mod tests {
             max_batch: 0,
             max_expires: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn retries_are_tracked_apart_from_the_many_jobs_done() {
+        let mut d = Deliveries::new(&settings());
+        let now = Instant::now();
+        for seq in 1..=10_000 {
+            d.delivered(seq, 1);
+            d.done(seq);
+        }
+        assert!(!d.awaiting_retry(now));
+        d.delivered(20_000, 1);
+        // Due just after a request sent now would expire: the request outlives it.
+        d.retry_after(20_000, now, Duration::from_millis(4100));
+        assert!(d.awaiting_retry(now));
+        assert_eq!(
+            d.expires_for(now, Duration::from_secs(4)),
+            Duration::from_millis(4100) + EXPIRY_GUARD
+        );
+        // Rescheduled: only the new due time counts.
+        d.retry_after(20_000, now, Duration::from_secs(1));
+        assert_eq!(d.retries.len(), 1);
+        assert!(!d.awaiting_retry(now + Duration::from_secs(4)));
+        // Delivered again, then done: nothing is awaited.
+        d.delivered(20_000, 2);
+        assert!(!d.awaiting_retry(now));
+        d.retry_after(20_000, now, Duration::from_secs(1));
+        d.done(20_000);
+        assert!(d.retries.is_empty() && !d.awaiting_retry(now));
     }
 
     #[test]
