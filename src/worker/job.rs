@@ -337,11 +337,12 @@ pub async fn work(shared: Arc<Shared>, mut job: Job, run: Execution) -> Outcome 
     let attempt = loop {
         tokio::select! {
             attempt = &mut run => break attempt,
-            _ = tick.tick() => job.keep_alive().await,
+            _ = tick.tick() => Box::pin(job.keep_alive()).await,
         }
     };
     failpoint("work.handled");
-    settle(&shared, job, attempt).await
+    // Boxed: the task spawned per job stays small (its future is copied when spawned).
+    Box::pin(settle(&shared, job, attempt)).await
 }
 
 async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
