@@ -370,26 +370,28 @@ pub async fn ensure(
         .get_stream_no_info(stream)
         .await
         .with_context(|| format!("failed to look up stream `{stream}`"))?;
-    let deadline = tokio::time::Instant::now() + CREATE_PATIENCE;
-    let existing = loop {
-        match handle.consumer_info(&flags.name).await {
-            Ok(info) => break Some(info),
-            Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => break None,
-            // A consumer between two leaders (see below).
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ConsumerInfoErrorKind::TimedOut | ConsumerInfoErrorKind::Offline
-                ) && tokio::time::Instant::now() < deadline =>
-            {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!(
-                    "failed to look up consumer `{}` of `{stream}`",
-                    flags.name
-                )))
-            }
+    // One patience for both the lookup and the making of the consumer.
+    let deadline = patience();
+    let existing = patiently(
+        deadline,
+        || handle.consumer_info(&flags.name),
+        // A consumer between two leaders (see below).
+        |e| {
+            matches!(
+                e.kind(),
+                ConsumerInfoErrorKind::TimedOut | ConsumerInfoErrorKind::Offline
+            )
+        },
+    )
+    .await;
+    let existing = match existing {
+        Ok(info) => Some(info),
+        Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "failed to look up consumer `{}` of `{stream}`",
+                flags.name
+            )))
         }
     };
     let (want, action) = match existing {
@@ -435,19 +437,11 @@ pub async fn ensure(
     // can take longer than one request's timeout, or be refused as "temporarily unavailable".
     // Sending the same config again is safe (the server answers with the consumer it made), so
     // the request is repeated for a while before the run fails.
-    let consumer: PullConsumer = loop {
-        match handle.create_consumer(want.clone()).await {
-            Ok(c) => break c,
-            Err(e) if transient(&e) && tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => {
-                return Err(consumer_api_error(e, stream)).with_context(|| {
-                    format!("failed to {verb} consumer `{}` of `{stream}`", flags.name)
-                })
-            }
-        }
-    };
+    let consumer: PullConsumer =
+        patiently(deadline, || handle.create_consumer(want.clone()), transient)
+            .await
+            .map_err(|e| consumer_api_error(e, stream))
+            .with_context(|| format!("failed to {verb} consumer `{}` of `{stream}`", flags.name))?;
     // The server's view: it fills in what it defaults (AckWait from the backoff, ...).
     let stored = pull::Config::try_from_consumer_config(consumer.cached_info().config.clone())
         .map_err(|e| anyhow!("{e}"))?;
@@ -458,8 +452,33 @@ pub async fn ensure(
     })
 }
 
-/// How long `work` keeps asking for its consumer while the cluster cannot make it yet.
+/// How long `work` keeps asking for its consumer or its DLQ while the cluster cannot answer.
 const CREATE_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The time until which [`patiently`] asks again: [`CREATE_PATIENCE`] from now.
+pub(crate) fn patience() -> tokio::time::Instant {
+    tokio::time::Instant::now() + CREATE_PATIENCE
+}
+
+/// Asks with `ask`, and again every 250 ms until `deadline` while the error is one
+/// `transient` says a cluster electing a leader gives; any other answer is returned.
+pub(crate) async fn patiently<T, E, Fut>(
+    deadline: tokio::time::Instant,
+    mut ask: impl FnMut() -> Fut,
+    transient: impl Fn(&E) -> bool,
+) -> Result<T, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    loop {
+        match ask().await {
+            Err(e) if transient(&e) && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            answer => return answer,
+        }
+    }
+}
 
 /// An error that a cluster electing a leader gives: no answer in time, or 10008.
 fn transient(e: &async_nats::jetstream::stream::ConsumerError) -> bool {

@@ -107,15 +107,13 @@ impl DeadLetters {
     /// elected (the DLQ's own, or the meta leader): they are asked again for a while rather
     /// than failing the run.
     pub async fn find(js: &jetstream::Context, stream: &str) -> Result<DeadLetters> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            match DeadLetters::find_once(js, stream).await {
-                Err(e) if format!("{e:#}").contains("timed out") && Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-                found => return found,
-            }
-        }
+        // The lookups' error kinds fold a timeout into "request": it is known by its text.
+        consumer::patiently(
+            consumer::patience(),
+            || DeadLetters::find_once(js, stream),
+            |e: &anyhow::Error| format!("{e:#}").contains("timed out"),
+        )
+        .await
     }
 
     async fn find_once(js: &jetstream::Context, stream: &str) -> Result<DeadLetters> {
