@@ -856,12 +856,13 @@ impl Store {
                 return false;
             }
             let seqs = std::iter::once(copy.dlq_seq).chain(d.markers.iter().map(|m| m.dlq_seq));
+            let count = known
+                .entry(super::entry_subject(self.work_name(), d.seq))
+                .or_default();
             for seq in seqs {
                 last = last.max(seq);
                 entries += 1;
-                *known
-                    .entry(super::entry_subject(self.work_name(), d.seq))
-                    .or_default() += 1;
+                *count += 1;
             }
         }
         let filter = format!("{}.{}.*", super::ENTRY_PREFIX, self.work_name());
