@@ -5,27 +5,25 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::report::Log;
-use crate::dlq::entry::{stderr_tail, STDERR_TAIL_BYTES};
+use super::watch;
+use crate::dlq::entry::STDERR_TAIL_BYTES;
 use crate::error::usage;
 use crate::units::format_duration;
 
 /// How long a handler may take to exit after SIGTERM before its group gets SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
-/// How long to wait for the rest of a handler's stderr once it exited (a child it left behind
-/// may hold the pipe open).
-const STDERR_LINGER: Duration = Duration::from_millis(200);
 /// Lines of handler stderr longer than this are passed on in pieces.
 const MAX_LINE: usize = 8192;
 
@@ -38,10 +36,6 @@ pub struct Spec {
     pub stdout_to_stderr: bool,
     /// Inherited variables the handler must not see.
     pub remove_env: Vec<OsString>,
-    /// Spawn on the runtime's thread rather than a blocking one: for a worker with one slot,
-    /// where nothing else would run meanwhile, it saves two thread hand-offs per job (~5% of a
-    /// `work -- true` run; with more slots, spawning off the thread is faster).
-    pub spawn_inline: bool,
 }
 
 impl Spec {
@@ -51,7 +45,6 @@ impl Spec {
             timeout,
             stdout_to_stderr,
             remove_env: hidden_vars(std::env::vars_os().map(|(k, _)| k)),
-            spawn_inline: false,
         }
     }
 }
@@ -122,6 +115,8 @@ pub enum Ending {
     TimedOut(Duration),
     /// Killed because the worker is stopping: not the job's fault.
     Stopped,
+    /// Never started: the worker began stopping while it waited for a free slot.
+    NotStarted,
     FailedToStart(String),
 }
 
@@ -137,6 +132,7 @@ impl Ending {
             },
             Ending::TimedOut(d) => format!("timed out after {}", format_duration(*d)),
             Ending::Stopped => "stopped with the worker".into(),
+            Ending::NotStarted => "not started (the worker stopped)".into(),
             Ending::FailedToStart(e) => format!("failed to start: {e}"),
         }
     }
@@ -213,115 +209,78 @@ impl Tail {
     }
 }
 
-/// Runs the handler once: `env` on top of ours (minus the hidden variables), `payload` on
-/// stdin. `stop` kills it (the worker is shutting down).
-pub async fn run(
-    spec: &Spec,
+/// Runs the handler once on `pool`: `env` on top of ours (minus the hidden variables),
+/// `payload` on stdin. It is queued for a slot at once; the future tells how it ended. `stop`
+/// kills it (the worker is shutting down); the time limit counts from its start, not from its
+/// wait for a free slot.
+pub fn run(
+    pool: &watch::Pool,
+    spec: &Arc<Spec>,
     env: Vec<(String, String)>,
     payload: Bytes,
     stop: oneshot::Receiver<()>,
     groups: &Groups,
     log: &Arc<Log>,
-) -> Finished {
-    let started = Instant::now();
-    let mut cmd = tokio::process::Command::new(&spec.argv[0]);
-    cmd.args(&spec.argv[1..])
-        .process_group(0)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
+) -> impl Future<Output = Finished> + Send + 'static {
+    let control = Arc::new(watch::Control::default());
+    let (started, mut done) = pool.start(watch::Handler {
+        spec: spec.clone(),
+        env,
+        payload,
         // Output is relayed a line at a time when it must go elsewhere than our stdout or
         // around the live status line; otherwise the handler writes to our stdout directly.
-        .stdout(if spec.stdout_to_stderr || log.is_live() {
-            Stdio::piped()
-        } else {
-            Stdio::inherit()
-        });
-    for name in &spec.remove_env {
-        cmd.env_remove(name);
-    }
-    cmd.envs(env);
-    // Spawning waits for the child's exec (vfork): off the runtime's one thread, so handlers
-    // start in parallel and the worker goes on with pulls and acks meanwhile.
-    let spawned = if spec.spawn_inline {
-        cmd.spawn()
-    } else {
-        tokio::task::spawn_blocking(move || cmd.spawn())
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-    };
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => {
-            return Finished {
-                ending: Ending::FailedToStart(e.to_string()),
-                stderr_tail: None,
-                elapsed: started.elapsed(),
-            }
-        }
-    };
-    let pgid = child.id().map(|id| id as i32);
-    if let Some(pgid) = pgid {
-        groups.add(pgid);
-    }
-
-    // The payload goes in on the side: a handler that does not read stdin must not block us.
-    if let Some(mut stdin) = child.stdin.take() {
-        tokio::spawn(async move {
-            let _ = stdin.write_all(&payload).await;
-        });
-    }
-    let tail = Arc::new(Mutex::new(Tail::default()));
-    let reader = child.stderr.take().map(|stderr| {
-        let tail = tail.clone();
-        let log = log.clone();
-        tokio::spawn(pass_lines(stderr, Some(tail), move |l| {
-            log.handler_stderr(l)
-        }))
+        relay_stdout: spec.stdout_to_stderr || log.is_live(),
+        control: control.clone(),
+        groups: groups.clone(),
+        log: log.clone(),
     });
-    let out_reader = child.stdout.take().map(|stdout| {
-        let log = log.clone();
-        let to_stderr = spec.stdout_to_stderr;
-        tokio::spawn(pass_lines(stdout, None, move |l| {
-            if to_stderr {
-                log.handler_stderr(l)
-            } else {
-                log.handler_stdout(l)
+    let since = Instant::now();
+    let limit = spec.timeout;
+    async move {
+        let timeout = async {
+            let Some(limit) = limit else {
+                // Not waited for: nothing to wake the runtime for when the handler starts.
+                return std::future::pending().await;
+            };
+            if started.await.is_err() {
+                return std::future::pending().await;
             }
-        }))
-    });
+            tokio::time::sleep(limit).await
+        };
+        let cut_short = tokio::select! {
+            finished = &mut done => return finished.unwrap_or_else(|_| lost(since)),
+            _ = timeout => Ending::TimedOut(limit.unwrap_or_default()),
+            Ok(()) = stop => Ending::Stopped,
+        };
+        // SIGTERM to the group, SIGKILL after [`KILL_GRACE`] if the handler is still there, and
+        // SIGKILL to whatever else is left of the group once it is gone. A handler still
+        // waiting for its slot is not started at all.
+        control.signal(libc::SIGTERM);
+        let finished = match tokio::time::timeout(KILL_GRACE, &mut done).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                control.signal(libc::SIGKILL);
+                done.await
+            }
+        };
+        control.signal(libc::SIGKILL);
+        let finished = finished.unwrap_or_else(|_| lost(since));
+        if finished.ending == Ending::NotStarted {
+            return finished;
+        }
+        Finished {
+            ending: cut_short,
+            stderr_tail: finished.stderr_tail,
+            elapsed: finished.elapsed,
+        }
+    }
+}
 
-    let timeout = async {
-        match spec.timeout {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
-        }
-    };
-    let status = tokio::select! {
-        status = child.wait() => Ok(status),
-        _ = timeout => Err(Ending::TimedOut(spec.timeout.unwrap_or_default())),
-        Ok(()) = stop => Err(Ending::Stopped),
-    };
-    let ending = match status {
-        Ok(Ok(status)) => ending_of(status),
-        Ok(Err(e)) => Ending::FailedToStart(format!("failed to wait for the handler: {e}")),
-        Err(ending) => {
-            if let Some(pgid) = pgid {
-                kill_group(&mut child, pgid).await;
-            }
-            ending
-        }
-    };
-    if let Some(pgid) = pgid {
-        groups.remove(pgid);
-    }
-    // A child left behind may keep a pipe open: stop waiting soon, keep passing it on.
-    for mut reader in [reader, out_reader].into_iter().flatten() {
-        let _ = tokio::time::timeout(STDERR_LINGER, &mut reader).await;
-    }
-    let stderr_tail = stderr_tail(&tail.lock().unwrap().0);
+/// The handler's thread ended without a word (it panicked).
+fn lost(started: Instant) -> Finished {
     Finished {
-        ending,
-        stderr_tail,
+        ending: Ending::FailedToStart("the handler's thread failed".into()),
+        stderr_tail: None,
         elapsed: started.elapsed(),
     }
 }
@@ -350,38 +309,66 @@ pub(crate) async fn kill_group(child: &mut tokio::process::Child, pgid: i32) {
     }
 }
 
-/// Passes a handler's output on a line at a time (so lines of concurrent handlers do not mix),
-/// keeping the tail of its stderr.
+/// A handler's output cut into lines, each passed on whole (so lines of concurrent handlers do
+/// not mix), keeping the tail of its stderr.
+pub(crate) struct Lines {
+    line: Vec<u8>,
+    tail: Option<Arc<Mutex<Tail>>>,
+    sink: Sink,
+}
+
+/// Where a handler's lines go.
+pub(crate) type Sink = Box<dyn Fn(&[u8]) + Send>;
+
+impl Lines {
+    pub(crate) fn new(tail: Option<Arc<Mutex<Tail>>>, sink: Sink) -> Lines {
+        Lines {
+            line: Vec::new(),
+            tail,
+            sink,
+        }
+    }
+
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        if let Some(tail) = &self.tail {
+            tail.lock().unwrap().push(bytes);
+        }
+        self.line.extend_from_slice(bytes);
+        if let Some(end) = self.line.iter().rposition(|b| *b == b'\n') {
+            let rest = self.line.split_off(end + 1);
+            (self.sink)(&self.line);
+            self.line = rest;
+        } else if self.line.len() > MAX_LINE {
+            self.line.push(b'\n');
+            (self.sink)(&self.line);
+            self.line.clear();
+        }
+    }
+
+    /// The output ended: a last line without its newline is passed on with one.
+    pub(crate) fn finish(mut self) {
+        if !self.line.is_empty() {
+            self.line.push(b'\n');
+            (self.sink)(&self.line);
+        }
+    }
+}
+
+/// Passes a handler's output on a line at a time (see [`Lines`]), from a pipe in the runtime.
 pub(crate) async fn pass_lines(
     mut pipe: impl tokio::io::AsyncRead + Unpin,
     tail: Option<Arc<Mutex<Tail>>>,
-    sink: impl Fn(&[u8]),
+    sink: impl Fn(&[u8]) + Send + 'static,
 ) {
     let mut buf = vec![0u8; 8192];
-    let mut line: Vec<u8> = Vec::new();
+    let mut lines = Lines::new(tail, Box::new(sink));
     loop {
-        let n = match pipe.read(&mut buf).await {
+        match pipe.read(&mut buf).await {
             Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        if let Some(tail) = &tail {
-            tail.lock().unwrap().push(&buf[..n]);
-        }
-        line.extend_from_slice(&buf[..n]);
-        if let Some(end) = line.iter().rposition(|b| *b == b'\n') {
-            let rest = line.split_off(end + 1);
-            sink(&line);
-            line = rest;
-        } else if line.len() > MAX_LINE {
-            line.push(b'\n');
-            sink(&line);
-            line.clear();
+            Ok(n) => lines.push(&buf[..n]),
         }
     }
-    if !line.is_empty() {
-        line.push(b'\n');
-        sink(&line);
-    }
+    lines.finish();
 }
 
 #[cfg(test)]

@@ -129,6 +129,8 @@ pub enum Verdict {
     Fatal(String),
     /// Interrupted by the worker stopping: not the job's fault.
     Stopped,
+    /// Never started (the worker began stopping first): handed back like a job held ahead.
+    NotStarted,
 }
 
 /// One run of a job's handler, whichever kind.
@@ -160,6 +162,7 @@ impl Attempt {
         let verdict = match &finished.ending {
             Ending::Exited(0) => Verdict::Ok,
             Ending::Stopped => Verdict::Stopped,
+            Ending::NotStarted => Verdict::NotStarted,
             ending @ Ending::Exited(code) if *code == fatal_exit_code => {
                 Verdict::Fatal(format!("{} (fatal)", ending.reason()))
             }
@@ -188,8 +191,10 @@ pub type Execution = Pin<Box<dyn Future<Output = Attempt> + Send>>;
 pub enum Runner {
     /// `work -- COMMAND`: a process per job.
     Process {
-        spec: handler::Spec,
+        spec: Arc<handler::Spec>,
         fatal_exit_code: i32,
+        /// The threads the handlers run on.
+        pool: super::watch::Pool,
     },
     /// `work --pipe -- COMMAND`: long-lived handlers fed JSON lines.
     Pipe(super::pipe::Pool),
@@ -201,25 +206,33 @@ pub enum Runner {
 /// A pipe handler gets the job's line once [`flush`] is called.
 pub fn start(shared: &Arc<Shared>, job: &Job, stop: oneshot::Receiver<()>) -> Execution {
     match &shared.runner {
-        Runner::Process { .. } => {
-            let env = handler_env(shared, job);
-            let payload = job.msg.payload.clone();
-            let shared = shared.clone();
-            Box::pin(async move {
-                let Runner::Process {
-                    spec,
-                    fatal_exit_code,
-                } = &shared.runner
-                else {
-                    unreachable!("a process runner")
-                };
-                let finished =
-                    handler::run(spec, env, payload, stop, &shared.groups, &shared.log).await;
-                Attempt::of_process(finished, *fatal_exit_code)
-            })
+        Runner::Process {
+            spec,
+            fatal_exit_code,
+            pool,
+        } => {
+            // Queued for a slot now, not when the job's task first runs.
+            let finished = handler::run(
+                pool,
+                spec,
+                handler_env(shared, job),
+                job.msg.payload.clone(),
+                stop,
+                &shared.groups,
+                &shared.log,
+            );
+            let fatal_exit_code = *fatal_exit_code;
+            Box::pin(async move { Attempt::of_process(finished.await, fatal_exit_code) })
         }
         Runner::Pipe(pool) => pool.start(shared, job, stop),
         Runner::Request(service) => service.start(job, stop),
+    }
+}
+
+/// The worker is stopping: jobs handed to a process pool and not started yet are not started.
+pub fn close(shared: &Shared) {
+    if let Runner::Process { pool, .. } = &shared.runner {
+        pool.close();
     }
 }
 
@@ -354,7 +367,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
         Verdict::Stopped if last => {
             Some("interrupted on its last attempt (the worker stopped)".into())
         }
-        Verdict::Stopped => None,
+        Verdict::Stopped | Verdict::NotStarted => None,
         Verdict::Fail(reason) | Verdict::Fatal(reason) => Some(reason.clone()),
     };
     let settled = match (&attempt.verdict, &shared.dead_letters) {
@@ -373,7 +386,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
             .await
         }
         // The worker hands it back once its open pull requests ended (see `worker`).
-        (Verdict::Stopped, _) => Settled::Requeued,
+        (Verdict::Stopped | Verdict::NotStarted, _) => Settled::Requeued,
         (_, DeadLetters::Entries(dlq)) if last || fatal => {
             Box::pin(dead_letter(
                 shared,

@@ -7,8 +7,11 @@
 //!   handler ([`pipe`]) or a service behind `--request` ([`request`]), one ack policy for all.
 //!   The worker pulls only as many jobs as it has free slots (`concurrency`, times
 //!   `--pipe-inflight` for pipe handlers), since a job waiting in a worker that dies has burnt an
-//!   attempt; only while its jobs are short (see [`Pace`]) does it hold as many again, so the
-//!   next job is there when a slot frees rather than one round trip later;
+//!   attempt; only while its jobs are short (see [`Pace`]) does it hold three times as many
+//!   again, asked for half a window at a time, so the next job is there when a slot frees
+//!   rather than one round trip later, and the server serves a request per several jobs. A
+//!   command per job runs on a pool of threads ([`watch`]) that starts the jobs held ahead
+//!   itself as its slots free;
 //! - without a command, jobs are written to stdout and acked once written and flushed
 //!   ([`print`]), pulled in batches.
 //!
@@ -44,6 +47,7 @@ pub mod puller;
 pub mod reaper;
 pub mod report;
 pub mod request;
+pub mod watch;
 
 use deliveries::Deliveries;
 use job::{Job, Outcome, Runner, Settled, Shared};
@@ -453,12 +457,12 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     )
                 }
                 None => {
-                    let mut spec = handler::Spec::new(argv, opts.handler_timeout, opts.style.json);
-                    spec.spawn_inline = opts.concurrency == 1;
+                    let spec = handler::Spec::new(argv, opts.handler_timeout, opts.style.json);
                     (
                         Runner::Process {
-                            spec,
+                            spec: Arc::new(spec),
                             fatal_exit_code: opts.fatal_exit_code,
+                            pool: watch::Pool::new(opts.concurrency),
                         },
                         opts.concurrency,
                     )
@@ -475,8 +479,9 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
         groups,
         log: session.log.clone(),
     });
-    // Many slots are filled by fewer, bigger pull requests.
-    let min_request = if slots >= 8 { slots / 4 } else { 1 };
+    // Jobs held ahead go to a process pool's queue at once, and its threads start each the
+    // moment a slot frees; other runners start a job only once a slot is free.
+    let starts_ahead = matches!(shared.runner, Runner::Process { .. });
 
     let mut running: FuturesUnordered<JoinHandle<Outcome>> = FuturesUnordered::new();
     let mut in_hand: HashMap<u64, Running> = HashMap::new();
@@ -497,7 +502,12 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
 
     loop {
         let mut started = false;
-        while stopping.is_none() && running.len() < slots {
+        let start_limit = if starts_ahead {
+            slots + pace.prefetch(slots)
+        } else {
+            slots
+        };
+        while stopping.is_none() && running.len() < start_limit {
             let Some(job) = queued.pop_front() else { break };
             if !opts.style.quiet {
                 session.log.job(&received_line(&session.settings, &job));
@@ -523,6 +533,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
         if stopping.is_none() && !drained && session.can_request() {
             let held = running.len() + queued.len() + session.puller.owed();
             let room = (slots + pace.prefetch(slots)).saturating_sub(held);
+            let min_request = pace.min_request(slots);
             let mut want = room;
             if let Some(max) = opts.max_jobs {
                 let left = max.saturating_sub(session.stats.finished() + held as u64);
@@ -540,6 +551,9 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     .expires_for(now, session.puller.expires());
                 session.puller.request(want, expires).await?;
             }
+        }
+        if stopping.is_some() {
+            job::close(&shared);
         }
         if stopping.is_some() && running.is_empty() && session.puller.owed() == 0 {
             requeue_all(session, &mut queued).await;
@@ -689,9 +703,12 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
 
 /// How long the worker's jobs take, to decide whether to hold jobs beyond its free slots.
 /// With jobs of a few milliseconds, pulling only when a slot frees leaves the slot idle for a
-/// round trip to the server per job (a third of the time for `true`); holding as many jobs
-/// again as there are slots hides it. Longer jobs gain nothing from it and would keep jobs
-/// from idle workers, and a held job burns an attempt if the worker dies: none are held then.
+/// round trip to the server per job (a third of the time for `true`), and a pull request per
+/// job costs the server more CPU than the job's delivery and ack (on 2 cores, CPU the
+/// handlers lack); holding three times as many jobs again as there are slots, asked for half
+/// that window at a time, hides the one and divides the other. Longer jobs gain nothing from
+/// it and would keep jobs from idle workers, and a held job burns an attempt if the worker
+/// dies: none are held then.
 #[derive(Default)]
 struct Pace {
     /// A moving average of the last attempts' run times; `None` before the first.
@@ -709,11 +726,23 @@ impl Pace {
         });
     }
 
-    /// Jobs to hold beyond `slots`.
+    /// Jobs to hold beyond `slots`: three times as many again, so that they can be asked for
+    /// half the window at a time and those in hand still last a round trip to the server.
     fn prefetch(&self, slots: usize) -> usize {
         match self.mean {
-            Some(mean) if mean < PREFETCH_BELOW => slots,
+            Some(mean) if mean < PREFETCH_BELOW => 3 * slots,
             _ => 0,
+        }
+    }
+
+    /// The fewest jobs worth a pull request: half the window while jobs are held ahead, a
+    /// quarter of many slots; each request costs the server more than a job it brings.
+    fn min_request(&self, slots: usize) -> usize {
+        let window = slots + self.prefetch(slots);
+        if window > slots {
+            window.div_ceil(2)
+        } else {
+            (slots / 4).max(1)
         }
     }
 }
@@ -899,15 +928,20 @@ mod tests {
     fn only_short_jobs_are_pulled_ahead() {
         let mut pace = Pace::default();
         assert_eq!(pace.prefetch(4), 0, "nothing known yet: nothing held");
+        assert_eq!(pace.min_request(4), 1, "a job per free slot");
+        assert_eq!(pace.min_request(16), 4, "a quarter of many slots");
         pace.ran(Duration::from_millis(2));
-        assert_eq!(pace.prefetch(4), 4);
+        assert_eq!(pace.prefetch(4), 12);
+        assert_eq!(pace.min_request(4), 8, "half of a window of 16");
         for _ in 0..20 {
             pace.ran(Duration::from_secs(2));
         }
         assert_eq!(pace.prefetch(4), 0, "long jobs: nothing held");
+        assert_eq!(pace.min_request(4), 1);
         for _ in 0..40 {
             pace.ran(Duration::from_millis(1));
         }
-        assert_eq!(pace.prefetch(1), 1, "short again");
+        assert_eq!(pace.prefetch(1), 3, "short again");
+        assert_eq!(pace.min_request(1), 2);
     }
 }

@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 
 use crate::worker::handler::{self, Ending, Groups, Spec};
 use crate::worker::report::{Log, Style};
+use crate::worker::watch;
 
 pub use crate::worker::handler::header_var;
 
@@ -50,11 +51,12 @@ pub async fn run(
     stdout_to_stderr: bool,
 ) -> Result<Outcome> {
     assert!(!command.is_empty(), "a command");
-    let spec = Spec::new(command.to_vec(), timeout, stdout_to_stderr);
+    let spec = Arc::new(Spec::new(command.to_vec(), timeout, stdout_to_stderr));
     // Nothing stops a drain's command but its timeout.
     let (_never, stop) = oneshot::channel();
     let log = Arc::new(Log::new(Style::default()));
     let finished = handler::run(
+        &watch::Pool::new(1),
         &spec,
         vars.to_vec(),
         Bytes::copy_from_slice(payload),
@@ -67,7 +69,7 @@ pub async fn run(
         Ending::Exited(code) => (Some(code), None, false),
         Ending::Signaled(sig) => (None, Some(sig), false),
         Ending::TimedOut(_) => (None, None, true),
-        Ending::Stopped => (None, None, false),
+        Ending::Stopped | Ending::NotStarted => (None, None, false),
         Ending::FailedToStart(e) => {
             return Err(anyhow!("failed to run `{}`: {e}", command.join(" ")))
         }
