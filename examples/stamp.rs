@@ -2,7 +2,10 @@
 //! the job's publish (nanoseconds since the epoch, its payload) to this process's start, in µs,
 //! appended to OUT. A program of its own, with nothing but std, so what is measured is
 //! jq-nats starting a handler, not the loading of a large handler binary (bench_floor, linked
-//! with async-nats, takes about 0.7 ms longer to start than a small program here).
+//! with async-nats, takes about 0.7 ms longer to start than a small program here). `bench/run`
+//! also links it statically (`rustc -C target-feature=+crt-static`) for the figure's target
+//! row: without glibc's dynamic loader, which runs before any dynamically linked handler's
+//! main, its first instruction comes right after the exec.
 
 use std::io::{Read, Write};
 
