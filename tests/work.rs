@@ -633,6 +633,60 @@ fn sigint_in_the_middle_loses_nothing() {
     assert_eq!(s.stream_messages(STREAM), 0);
 }
 
+/// Short jobs are held ahead in the handler pool's queue: a stop hands back those not started
+/// yet (never started, never left to their ack wait) and lets the running ones finish.
+#[test]
+fn sigint_with_jobs_held_ahead_hands_back_those_not_started() {
+    let s = Setup::new();
+    s.publish_n(400);
+    let log = s.path("done");
+    let script = format!("echo \"$JQ_SEQ\" >> {log}");
+    let child = s.spawn_work(
+        &[
+            STREAM,
+            "-c",
+            "2",
+            "--backoff",
+            "30s",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ],
+        Stdio::null(),
+    );
+    wait_until(Duration::from_secs(20), "some jobs done", || {
+        s.read("done").lines().count() >= 50
+    });
+    child.interrupt();
+    let out = child.wait();
+    assert_ok(&out);
+    let first_run = s.read("done").lines().count();
+    assert!(first_run < 400, "the stop came too late to test anything");
+
+    let started = Instant::now();
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "-c",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_ok(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "a job waited for its ack wait: {}",
+        stderr(&out)
+    );
+    let mut seqs: Vec<u64> = s.read("done").lines().map(|l| l.parse().unwrap()).collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=400).collect::<Vec<_>>(), "each job done once");
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
 #[test]
 fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back() {
     let s = Setup::new();
