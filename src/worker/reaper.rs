@@ -9,7 +9,8 @@
 //! is for the worker, which stops its handlers in its own time. The spawn path stays as it is
 //! (no `pre_exec`, so the child is still spawned with vfork).
 
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -25,7 +26,9 @@ pub fn enable() {
     ENABLED.store(true, Ordering::SeqCst);
 }
 
-/// The reaper process: never returns.
+/// The reaper process: never returns. It reads what it is told in batches, at most every
+/// [`BATCH`], not a wake-up per line (two per job): when the worker is gone it notices within
+/// that time, and at once while nothing is being said.
 pub fn run() -> ! {
     for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
         // SAFETY: setting a signal to be ignored has no memory-safety preconditions.
@@ -34,23 +37,58 @@ pub fn run() -> ! {
         }
     }
     let mut groups = std::collections::HashSet::new();
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let (sign, pgid) = line.split_at(line.len().min(1));
-        match (sign, pgid.parse::<i32>()) {
-            ("+", Ok(pgid)) if pgid > 1 => {
-                groups.insert(pgid);
+    // Unbuffered, so that what poll says about fd 0 is all there is.
+    // SAFETY: fd 0 is our stdin, open for the life of this process, owned by nothing else here.
+    let mut stdin = unsafe { std::fs::File::from_raw_fd(libc::STDIN_FILENO) };
+    let mut said: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 8192];
+    'told: loop {
+        // Everything there is now (it fits the pipe), then a pause to gather more.
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) => break 'told,
+                Ok(n) => said.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break 'told,
             }
-            ("-", Ok(pgid)) => {
-                groups.remove(&pgid);
+            if !readable_now(libc::STDIN_FILENO) {
+                break;
             }
-            _ => {}
         }
+        let complete = said.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        for line in said.drain(..complete).as_slice().split(|b| *b == b'\n') {
+            let line = String::from_utf8_lossy(line);
+            let (sign, pgid) = line.split_at(line.len().min(1));
+            match (sign, pgid.parse::<i32>()) {
+                ("+", Ok(pgid)) if pgid > 1 => {
+                    groups.insert(pgid);
+                }
+                ("-", Ok(pgid)) => {
+                    groups.remove(&pgid);
+                }
+                _ => {}
+            }
+        }
+        std::thread::sleep(BATCH);
     }
     for pgid in groups {
         super::handler::killpg(pgid, libc::SIGKILL);
     }
     std::process::exit(0)
+}
+
+/// How long the reaper gathers what it is told before reading it.
+const BATCH: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Whether a read of `fd` would not block (data, or its end).
+fn readable_now(fd: i32) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    unsafe { libc::poll(&mut pfd, 1, 0) > 0 }
 }
 
 /// The reaper's stdin, once started (`None`: it could not be started, handlers are on their
