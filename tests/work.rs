@@ -244,6 +244,67 @@ fn a_successful_handler_acks_every_job() {
     assert!(err.contains("done 5, retried 0, dead 0"), "{err}");
 }
 
+/// A payload of a page or less is written into the handler's stdin before it starts, a larger
+/// one as the handler reads it; a handler that never reads its stdin still ends its job.
+#[test]
+fn handlers_get_payloads_of_any_size_whole_and_need_not_read_them() {
+    let s = Setup::new();
+    let sizes = [0usize, 1, 4095, 4096, 4097, 65536, 65537, 900_000];
+    let payloads: Vec<String> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (0..*n)
+                .map(|j| (b'a' + ((i + j) % 26) as u8) as char)
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();
+    s.publish("orders.new", &refs);
+    let out_file = s.path("sizes");
+    let out = s.work(&[
+        STREAM,
+        "--until-empty",
+        "-c",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo \"$JQ_SEQ $(cksum)\" >> {out_file}"),
+    ]);
+    assert_ok(&out);
+    let mut got: Vec<String> = s.read("sizes").lines().map(str::to_string).collect();
+    got.sort_by_key(|l| l.split(' ').next().unwrap().parse::<u64>().unwrap());
+    let want: Vec<String> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut cksum = std::process::Command::new("cksum")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut cksum.stdin.take().unwrap(), p.as_bytes()).unwrap();
+            let sum = String::from_utf8(cksum.wait_with_output().unwrap().stdout).unwrap();
+            format!("{} {}", i + 1, sum.trim())
+        })
+        .collect();
+    assert_eq!(got, want, "each handler read its payload whole");
+
+    // Handlers that exit without reading: the large payloads must not hold their slots.
+    s.publish("orders.new", &refs);
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty", "-c", "1", "--", "true"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains(&format!("done {}, retried 0", sizes.len())),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
 #[test]
 fn the_handler_gets_the_payload_on_stdin_and_metadata_in_its_environment() {
     let s = Setup::new();

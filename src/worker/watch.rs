@@ -32,6 +32,8 @@ use crate::dlq::entry::stderr_tail;
 /// may hold a pipe open); its output is still passed on after that, the job is settled
 /// meanwhile.
 const LINGER: Duration = Duration::from_millis(200);
+/// The least a new pipe holds.
+const PAGE: usize = 4096;
 /// Without a pidfd (a kernel before 5.3), how often to ask whether the handler exited.
 const EXIT_CHECK: Duration = Duration::from_millis(5);
 
@@ -359,8 +361,12 @@ impl Payload {
     /// The handler's end of the pipe, and ours with what is still to be written.
     fn new(bytes: Bytes) -> std::io::Result<(Stdio, Payload)> {
         let (read, write) = pipe()?;
-        // Non-blocking: a handler that does not read its stdin must not hold the thread.
-        set_nonblocking(write.as_raw_fd())?;
+        // Non-blocking: a handler that does not read its stdin must not hold the thread. A
+        // payload of a page or less always fits a new pipe (even one the kernel cut down to a
+        // page for a user over its pipe quota), so the usual one is written without that.
+        if bytes.len() > PAGE {
+            set_nonblocking(write.as_raw_fd())?;
+        }
         let mut payload = Payload {
             pipe: Some(write.into()),
             bytes,
