@@ -28,16 +28,19 @@ for _ in $(seq "$reps"); do
 done
 record "work, no command, $n backlog (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
 
-# 3. work -- true, against spawning and reaping `true` at the same concurrency.
+# 3. work -- true, against spawning and reaping `true` at the same concurrency. Both exec it by
+#    its path, found once (as jq-nats does with its handler): a PATH search per spawn would be
+#    the floor's own extra work (a failed execve per PATH entry before it).
 m=$(size 1000 60)
+true_bin=$(command -v true)
 stream bt
 for c in 1 4 16; do
     jq=() floor=()
     for _ in $(seq "$reps"); do
         reset bt
         fill bt "$m"
-        jq+=("$(rate "$m" "$(elapsed sh -c "'$J' -s '$url' -q work bt --until-empty -c $c -- true")")")
-        floor+=("$(rate "$m" "$(elapsed "$F" spawn "$c" "$m" true)")")
+        jq+=("$(rate "$m" "$(elapsed sh -c "'$J' -s '$url' -q work bt --until-empty -c $c -- '$true_bin'")")")
+        floor+=("$(rate "$m" "$(elapsed "$F" spawn "$c" "$m" "$true_bin")")")
     done
     record "work -- true, -c $c, $m jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.8
 done
