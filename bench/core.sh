@@ -81,12 +81,12 @@ done
 
 # 6. Latency from publish to handler start for one idle worker, against publish-to-receive of
 #    a pull consumer. One job at a time (each acked before the next, 5 ms apart), its publish
-#    time in the payload. "Handler start": for `work -- CMD`, the first instruction of the
-#    handler's main (examples/stamp.rs, a std-only program), linked statically for the row with
-#    the target (what jq-nats does until the handler runs: receive, spawn, exec) and as cargo
-#    links it, dynamically, for the row after it (plus the ~0.3-0.4 ms glibc's loader takes
-#    before any dynamically linked handler's main); for `work` printing jobs, the moment its
-#    line is read from the pipe.
+#    time in the payload. "Handler start": for `work -- CMD`, the handler's entry point, for the
+#    row with the target (bench/stamp-entry.c, no C library: what jq-nats does until the
+#    handler runs, receive, spawn, exec), and the first instruction of main of a std-only Rust
+#    program (examples/stamp.rs) for the row after it, which adds the C library's start-up
+#    every such handler pays; for `work` printing jobs, the moment its line is read from the
+#    pipe.
 s=$(size 400 20)
 stream bl
 latency_run() { # OUT RECEIVER...: start the receiver, publish, wait for it
@@ -104,7 +104,7 @@ for _ in $(seq "$reps"); do
     latency_run "$work/lat-floor" "$F" latency-recv "$url" bl "$s" "$work/lat-floor"
     read -r f50 f99 < <("$F" percentiles "$work/lat-floor")
     reset bl
-    latency_run "$work/lat-cmd" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$STAMP_STATIC" "$work/lat-cmd"
+    latency_run "$work/lat-cmd" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$STAMP_ENTRY" "$work/lat-cmd"
     read -r c50 c99 < <("$F" percentiles "$work/lat-cmd")
     reset bl
     latency_run "$work/lat-dyn" "$J" -s "$url" -q work bl --max-jobs "$s" -- "$STAMP" "$work/lat-dyn"
@@ -117,8 +117,8 @@ for _ in $(seq "$reps"); do
 done
 record "latency p50, work -- CMD: publish to handler start (ms)" latency "$(median "${lat_c50[@]}")" "$(median "${lat_f50[@]}")" 1
 record "latency p99, work -- CMD: publish to handler start (ms)" latency "$(median "${lat_c99[@]}")" "$(median "${lat_f99[@]}")" -
-record "latency p50, work -- CMD, CMD dynamically linked (ms)" latency "$(median "${lat_d50[@]}")" "$(median "${lat_f50[@]}")" -
-record "latency p99, work -- CMD, CMD dynamically linked (ms)" latency "$(median "${lat_d99[@]}")" "$(median "${lat_f99[@]}")" -
+record "latency p50, work -- CMD: publish to main of a Rust CMD (ms)" latency "$(median "${lat_d50[@]}")" "$(median "${lat_f50[@]}")" -
+record "latency p99, work -- CMD: publish to main of a Rust CMD (ms)" latency "$(median "${lat_d99[@]}")" "$(median "${lat_f99[@]}")" -
 record "latency p50, work printing: publish to line read (ms)" latency "$(median "${lat_p50[@]}")" "$(median "${lat_f50[@]}")" 1
 record "latency p99, work printing: publish to line read (ms)" latency "$(median "${lat_p99[@]}")" "$(median "${lat_f99[@]}")" -
 unset lat_f50 lat_f99 lat_c50 lat_c99 lat_d50 lat_d99 lat_p50 lat_p99

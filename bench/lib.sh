@@ -3,8 +3,8 @@
 # A group is a bash file sourced once per server, with the server running. It measures its
 # figures and calls `record` for each; bench/run turns the records into the table. It may use:
 #   $J $F        the jq-nats binary and the floor program (examples/bench_floor.rs)
-#   $STAMP       the latency figure's handler (examples/stamp.rs); $STAMP_STATIC, the same
-#                linked statically (no dynamic loader before its main)
+#   $STAMP       the latency figure's handler (examples/stamp.rs, timed at its main);
+#   $STAMP_ENTRY the same without a C library (bench/stamp-entry.c, timed at its entry point)
 #   $url         the server's URL (a random port, file storage under $server_dir)
 #   $work        a scratch directory, kept for the whole run (input files are made once)
 #   $reps        runs per figure (report the median); $tiny is 1 for the CI smoke size

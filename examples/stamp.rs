@@ -2,10 +2,9 @@
 //! the job's publish (nanoseconds since the epoch, its payload) to this process's start, in µs,
 //! appended to OUT. A program of its own, with nothing but std, so what is measured is
 //! jq-nats starting a handler, not the loading of a large handler binary (bench_floor, linked
-//! with async-nats, takes about 0.7 ms longer to start than a small program here). `bench/run`
-//! also links it statically (`rustc -C target-feature=+crt-static`) for the figure's target
-//! row: without glibc's dynamic loader, which runs before any dynamically linked handler's
-//! main, its first instruction comes right after the exec.
+//! with async-nats, takes about 0.7 ms longer to start than a small program here). The
+//! figure's target row times `bench/stamp-entry.c` instead, at its entry point, before any C
+//! library start-up; this one, at main, has the row after it.
 
 use std::io::{Read, Write};
 
