@@ -7,11 +7,11 @@
 //!   handler ([`pipe`]) or a service behind `--request` ([`request`]), one ack policy for all.
 //!   The worker pulls only as many jobs as it has free slots (`concurrency`, times
 //!   `--pipe-inflight` for pipe handlers), since a job waiting in a worker that dies has burnt an
-//!   attempt; only while its jobs are short (see [`Pace`]) does it hold three times as many
-//!   again, asked for half a window at a time, so the next job is there when a slot frees
-//!   rather than one round trip later, and the server serves a request per several jobs. A
-//!   command per job runs on a pool of threads ([`watch`]) that starts the jobs held ahead
-//!   itself as its slots free;
+//!   attempt; only while its jobs are short (see [`Pace`]) does it hold more, so the next
+//!   job is there when a slot frees rather than one round trip later: a command per job three
+//!   times as many again, asked for half a window at a time (the server serves a request per
+//!   several jobs), on a pool of threads ([`watch`]) that starts the jobs held ahead itself as
+//!   its slots free; pipe and request workers as many again;
 //! - without a command, jobs are written to stdout and acked once written and flushed
 //!   ([`print`]), pulled in batches.
 //!
@@ -492,7 +492,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     // A no-wait request found nothing while jobs were in hand: no more until one is done.
     let mut drained = false;
     let mut failure: Option<anyhow::Error> = None;
-    let mut pace = Pace::default();
+    let mut pace = Pace::new(starts_ahead);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -706,19 +706,29 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
 /// round trip to the server per job (a third of the time for `true`), and a pull request per
 /// job costs the server more CPU than the job's delivery and ack (on 2 cores, CPU the
 /// handlers lack); holding three times as many jobs again as there are slots, asked for half
-/// that window at a time, hides the one and divides the other. Longer jobs gain nothing from
+/// that window at a time, hides the one and divides the other (a worker running a command
+/// per job; pipe and request workers hold as many again). Longer jobs gain nothing from
 /// it and would keep jobs from idle workers, and a held job burns an attempt if the worker
 /// dies: none are held then.
-#[derive(Default)]
 struct Pace {
     /// A moving average of the last attempts' run times; `None` before the first.
     mean: Option<Duration>,
+    /// Hold three times the slots ahead, asked for in half windows (a process pool, which
+    /// starts them itself); else as many as the slots, asked for as slots free.
+    batched: bool,
 }
 
 /// Jobs taking less than this on average are pulled ahead.
 const PREFETCH_BELOW: Duration = Duration::from_millis(20);
 
 impl Pace {
+    fn new(batched: bool) -> Pace {
+        Pace {
+            mean: None,
+            batched,
+        }
+    }
+
     fn ran(&mut self, elapsed: Duration) {
         self.mean = Some(match self.mean {
             None => elapsed,
@@ -726,20 +736,25 @@ impl Pace {
         });
     }
 
-    /// Jobs to hold beyond `slots`: three times as many again, so that they can be asked for
-    /// half the window at a time and those in hand still last a round trip to the server.
+    /// Jobs to hold beyond `slots` (none while jobs are long): batched, three times as many
+    /// again, so that they can be asked for half the window at a time and those in hand still
+    /// last a round trip to the server; else as many again.
     fn prefetch(&self, slots: usize) -> usize {
         match self.mean {
-            Some(mean) if mean < PREFETCH_BELOW => 3 * slots,
+            Some(mean) if mean < PREFETCH_BELOW && self.batched => 3 * slots,
+            Some(mean) if mean < PREFETCH_BELOW => slots,
             _ => 0,
         }
     }
 
-    /// The fewest jobs worth a pull request: half the window while jobs are held ahead, a
-    /// quarter of many slots; each request costs the server more than a job it brings.
+    /// The fewest jobs worth a pull request: half the window while a batched pace holds jobs
+    /// ahead (each request costs the server more than a job it brings), else a quarter of many
+    /// slots. Pipe and request workers keep the smaller requests: their much larger windows
+    /// in halves left requests open long enough for nats-server 2.9's lost-redelivery bug
+    /// (see `deliveries`) to cost jobs an attempt under tests/load.rs.
     fn min_request(&self, slots: usize) -> usize {
         let window = slots + self.prefetch(slots);
-        if window > slots {
+        if self.batched && window > slots {
             window.div_ceil(2)
         } else {
             (slots / 4).max(1)
@@ -926,7 +941,11 @@ mod tests {
 
     #[test]
     fn only_short_jobs_are_pulled_ahead() {
-        let mut pace = Pace::default();
+        let mut unbatched = Pace::new(false);
+        unbatched.ran(Duration::from_millis(2));
+        assert_eq!(unbatched.prefetch(4), 4, "as many again");
+        assert_eq!(unbatched.min_request(16), 4, "a quarter of many slots");
+        let mut pace = Pace::new(true);
         assert_eq!(pace.prefetch(4), 0, "nothing known yet: nothing held");
         assert_eq!(pace.min_request(4), 1, "a job per free slot");
         assert_eq!(pace.min_request(16), 4, "a quarter of many slots");
