@@ -159,7 +159,9 @@ impl New {
 
 /// Whether a DLQ message's headers make it a marker.
 pub fn is_marker(headers: &HeaderMap) -> bool {
-    headers.get(H_MARKER).is_some()
+    headers
+        .get(async_nats::header::HeaderName::from_static(H_MARKER))
+        .is_some()
 }
 
 /// A marker from a DLQ message's headers; None when `Jq-Dlq-Marker` names no known kind.
@@ -391,5 +393,39 @@ mod tests {
         other.by = format!("{host}/999999999");
         other.at = Some(OffsetDateTime::now_utc());
         assert!(!other.held(), "a dead process of this host");
+    }
+
+    #[test]
+    fn batches_round_trip_and_stand_for_per_job_markers() {
+        let jobs = [3, 4, 5, 9, 11, 12];
+        let body = claim_body(&jobs);
+        assert_eq!(body, br#"{"jobs":[[3,5],[9,9],[11,12]]}"#);
+        let mut claim = New::of(Kind::Replaying);
+        claim.after = Some(40);
+        let Some(BatchMsg::Claim(mut b)) =
+            parse_batch(7, &claim.headers(), &body, OffsetDateTime::now_utc())
+        else {
+            panic!("not a claim")
+        };
+        assert_eq!(b.jobs, jobs);
+        assert_eq!(b.claim.batch, Some(7));
+        let mut h = New::of(Kind::Replayed).headers();
+        h.insert(H_CLAIM, "7");
+        let body = record_body(&[(3, 41), (4, 42)], &[5]);
+        let Some(BatchMsg::Record(r)) = parse_batch(8, &h, &body, OffsetDateTime::now_utc()) else {
+            panic!("not a record")
+        };
+        assert_eq!(r.marker.batch, Some(7));
+        b.records.push(r);
+        let m = b.markers_of(3, "orders", Some("orders.new"));
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].kind, Kind::Replaying);
+        assert_eq!(m[0].after, Some(40));
+        assert_eq!(m[0].msg_id.as_deref(), Some("replay-orders-3"));
+        assert_eq!(m[1].replayed_as, Some(("orders".into(), 41)));
+        assert!(b.markers_of(5, "orders", None).is_empty(), "given back");
+        assert_eq!(b.markers_of(9, "orders", None).len(), 1, "claimed only");
+        assert!(b.markers_of(10, "orders", None).is_empty(), "not claimed");
+        assert!(parse_batch(9, &h, b"nonsense", OffsetDateTime::now_utc()).is_none());
     }
 }
