@@ -41,39 +41,54 @@ pub fn replay_msg_id(stream: &str, seq: u64) -> String {
 /// The job's own headers, minus what would make the server drop or refuse the replay, plus the
 /// replay's id and its links to the dead entry.
 pub fn replay_headers(store: &Store, d: &Dead, edited: bool) -> HeaderMap {
+    use async_nats::header::HeaderName;
     let mut out = HeaderMap::new();
-    if let Some(h) = d.job_headers() {
+    let own = |name: &str| {
+        name.eq_ignore_ascii_case("nats-msg-id")
+            || name
+                .get(..14)
+                .is_some_and(|p| p.eq_ignore_ascii_case("nats-expected-"))
+            || name.eq_ignore_ascii_case(H_REPLAY_OF)
+            || name.eq_ignore_ascii_case(H_REPLAY_OF_JOB)
+            || name.eq_ignore_ascii_case(H_REPLAY_EDITED)
+    };
+    let job = d.copy.as_ref().and_then(|c| c.job.headers.as_ref());
+    let original = if d.copy.is_none() {
+        d.original_msg().map(|m| &m.headers)
+    } else {
+        None
+    };
+    for h in job.into_iter().chain(original) {
         for (name, values) in h.iter() {
-            let name: &str = name.as_ref();
-            let lower = name.to_ascii_lowercase();
-            if lower == "nats-msg-id"
-                || lower.starts_with("nats-expected-")
-                || lower == H_REPLAY_OF.to_ascii_lowercase()
-                || lower == H_REPLAY_OF_JOB.to_ascii_lowercase()
-                || lower == H_REPLAY_EDITED.to_ascii_lowercase()
-            {
+            if own(name.as_ref()) {
                 continue;
             }
             for v in values {
-                out.append(name, v.as_str());
+                out.append(name.clone(), v.clone());
             }
         }
     }
     out.insert(
-        "Nats-Msg-Id",
+        HeaderName::from_static("Nats-Msg-Id"),
         replay_msg_id(store.work_name(), d.seq).as_str(),
     );
     // Refused unless the work stream takes it, rather than stored wherever the subject leads.
-    out.insert("Nats-Expected-Stream", store.work_name());
+    out.insert(
+        HeaderName::from_static("Nats-Expected-Stream"),
+        store.work_name(),
+    );
     if let Some((seq, _)) = d.entry() {
-        out.insert(H_REPLAY_OF, format!("{}/{seq}", store.dlq_name()).as_str());
+        out.insert(
+            HeaderName::from_static(H_REPLAY_OF),
+            format!("{}/{seq}", store.dlq_name()).as_str(),
+        );
     }
     out.insert(
-        H_REPLAY_OF_JOB,
+        HeaderName::from_static(H_REPLAY_OF_JOB),
         format!("{}:{}", store.work_name(), d.seq).as_str(),
     );
     if edited {
-        out.insert(H_REPLAY_EDITED, "true");
+        out.insert(HeaderName::from_static(H_REPLAY_EDITED), "true");
     }
     out
 }
