@@ -137,6 +137,35 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
 
 /// The dead job held by a full-copy entry, read back from its headers.
 pub fn dead_job_from_entry(headers: &HeaderMap, payload: Bytes) -> Result<DeadJob, String> {
+    // One pass over the headers: a lookup per field (hashing the name) costs more, a dozen
+    // per entry of a DLQ read in bulk.
+    use entry::*;
+    const NAMES: [&str; 12] = [
+        H_STREAM,
+        H_SEQ,
+        H_SUBJECT,
+        H_CONSUMER,
+        H_ATTEMPTS,
+        H_REASON,
+        H_EXIT_CODE,
+        H_SIGNAL,
+        H_TIMED_OUT,
+        H_STDERR,
+        H_DIED_AT,
+        H_WORKER,
+    ];
+    let mut found: [Option<&str>; 12] = [None; 12];
+    for (name, values) in headers.iter() {
+        let name: &str = name.as_ref();
+        if !name.starts_with("Jq-Dlq-") {
+            continue;
+        }
+        if let Some(i) = NAMES.iter().position(|n| *n == name) {
+            found[i] = values.first().map(|v| v.as_str());
+        }
+    }
+    let header =
+        |_: &HeaderMap, name: &str| NAMES.iter().position(|n| *n == name).and_then(|i| found[i]);
     let stream = header(headers, entry::H_STREAM)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("no {} header", entry::H_STREAM))?;
@@ -146,9 +175,8 @@ pub fn dead_job_from_entry(headers: &HeaderMap, payload: Bytes) -> Result<DeadJo
     let subject = header(headers, entry::H_SUBJECT)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("no {} header", entry::H_SUBJECT))?;
-    let text = |name: &'static str| header(headers, name).unwrap_or_default().to_string();
-    let number =
-        |name: &'static str| header(headers, name).and_then(|v| v.trim().parse::<i32>().ok());
+    let text = |name: &str| header(headers, name).unwrap_or_default().to_string();
+    let number = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<i32>().ok());
     let stderr_tail = header(headers, entry::H_STDERR)
         .map(|raw| serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string()));
     Ok(DeadJob {
