@@ -113,6 +113,14 @@ impl Remover {
                     DeleteMessageErrorKind::JetStream(j)
                         if j.error_code() == ErrorCode::STREAM_MESSAGE_DELETE_FAILED =>
                     {
+                        // The server says the same of a message purged meanwhile (below the
+                        // stream's first sequence, a batch replay's purge) as of deletes denied.
+                        if matches!(
+                            read::get_message(&self.js, &self.stream, seq).await,
+                            Ok(None)
+                        ) {
+                            return Ok(Removal::AlreadyGone);
+                        }
                         // Deletes denied since we looked: try acking.
                         self.deny_delete = true;
                     }
