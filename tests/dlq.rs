@@ -937,7 +937,17 @@ fn sigkill_during_replay_at_every_step_loses_nothing() {
             .env
             .jq()
             .env("JQ_NATS_FAILPOINT", point)
-            .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+            // One job at a time (per-job markers); batches have a test of their own.
+            .args([
+                "-s",
+                &s.server.url,
+                "dlq",
+                "replay",
+                "--all",
+                "--json",
+                "--rate",
+                "1000",
+            ])
             .timeout(Duration::from_secs(60))
             .output()
             .unwrap();
@@ -991,6 +1001,285 @@ fn sigkill_during_replay_at_every_step_loses_nothing() {
             );
         }
         assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+/// Dead jobs made by copying, with no consumer left on the work stream (so what is replayed
+/// stays there to be counted).
+fn batch_setup(n: usize) -> (Setup, Vec<String>) {
+    let s = Setup::new();
+    s.add_stream();
+    let payloads: Vec<String> = (0..n).map(|i| format!("job-{i}")).collect();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        copy_all(&js, &payloads).await;
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+    });
+    (s, payloads)
+}
+
+/// Each payload exactly once in the work stream, nothing left in the DLQ (no batch claim or
+/// record either).
+fn assert_each_replayed_once(s: &Setup, payloads: &[String], when: &str) {
+    assert!(s.ls(&[]).is_empty(), "{when}");
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        for p in payloads {
+            assert_eq!(
+                work.iter().filter(|w| *w == p).count(),
+                1,
+                "{when}: {p} in {work:?}"
+            );
+        }
+        assert_eq!(
+            messages(&js, DLQ).await,
+            0,
+            "{when}: nothing left in the DLQ"
+        );
+    });
+}
+
+/// `replay --all` claims its jobs in a batch: killed after the claim, between the publishes
+/// and the batch's `replayed` record, after the record, and in the removal, nothing is lost;
+/// the next run removes what was replayed, publishes again (with a warning) what may not have
+/// been, and each job ends up in the work stream once.
+#[test]
+fn sigkill_during_a_batch_replay_at_every_step_loses_nothing() {
+    for point in [
+        "replay.claimed",
+        "replay.acked:3",
+        "replay.published:6",
+        "entry.removed:3",
+    ] {
+        let (s, payloads) = batch_setup(6);
+        let out = s
+            .env
+            .jq()
+            .env("JQ_NATS_FAILPOINT", point)
+            .args(["-s", &s.server.url, "dlq", "replay", "--all"])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(9), "{point}: {}", stderr_of(&out));
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            assert_nothing_lost(&js, DLQ, &payloads, None, &format!("after {point}")).await;
+        });
+        let jobs = s.ls(&[]);
+        if point != "entry.removed:3" {
+            assert_eq!(jobs.len(), 6, "{point}: {jobs:?}");
+            for j in jobs.values() {
+                assert_eq!(j["markers"][0]["kind"], "replaying", "{point}: {j}");
+                assert_eq!(j["markers"][0]["held"], false, "{point}: {j}");
+            }
+        }
+        let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+        let err = stderr_of(&out);
+        let events: Vec<Value> = ndjson(&out)
+            .into_iter()
+            .filter(|e| e["type"] != "summary")
+            .collect();
+        match point {
+            "replay.claimed" => {
+                assert_eq!(events.len(), 6, "{err}");
+                for e in &events {
+                    assert_eq!(e["type"], "replayed", "{point}: {e}");
+                    assert_eq!(e["possible_duplicate"], true, "{point}: {e}");
+                }
+                assert!(err.contains("may have been replayed already"), "{err}");
+            }
+            "replay.acked:3" => {
+                assert_eq!(events.len(), 6, "{err}");
+                // The first two acked are found in the work stream; the others were sent
+                // too, or are published again (the duplicate window drops a repeat).
+                for e in &events[..2] {
+                    assert_eq!(e["type"], "replayed_before", "{point}: {e}");
+                }
+                for e in &events {
+                    assert!(
+                        e["type"] == "replayed_before"
+                            || e["duplicate"] == true
+                            || e["possible_duplicate"] == true,
+                        "{point}: {e}"
+                    );
+                }
+            }
+            "replay.published:6" => {
+                assert_eq!(events.len(), 6, "{err}");
+                for e in &events {
+                    assert_eq!(e["type"], "replayed_before", "{point}: {e}");
+                }
+            }
+            _ => assert!(events.is_empty(), "{point}: {events:?}"),
+        }
+        assert_each_replayed_once(&s, &payloads, point);
+    }
+}
+
+/// Waits until process `pid` is stopped (a `:stop` failpoint), then gives `act` its turn and
+/// lets the process go on.
+fn while_stopped(pid: u32, act: impl FnOnce()) {
+    wait_until(Duration::from_secs(20), "the command to stop", || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    });
+    act();
+    let ok = std::process::Command::new("kill")
+        .args(["-CONT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// A batch replay races per-job claims: a `draining` marker stored after the batch read the
+/// DLQ and before its claim wins that job (the batch leaves it with a notice and replays the
+/// rest); a drain that finishes jobs meanwhile makes the batch give up its claim and leave the
+/// jobs it finds gone.
+#[test]
+fn a_batch_replay_leaves_a_job_a_per_job_claim_took_first() {
+    let (s, payloads) = batch_setup(5);
+    // A per-job claim of job 2 by a command that is still running (this test's process).
+    let mut replay = s.env.jq_std();
+    replay
+        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
+        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let replay = replay.spawn().unwrap();
+    while_stopped(replay.id(), || {
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            let mut h = HeaderMap::new();
+            h.insert("Jq-Dlq-Marker", "draining");
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+            h.insert(
+                "Jq-Dlq-Marker-By",
+                format!("{}/{}", host.trim(), std::process::id()).as_str(),
+            );
+            js.publish_with_headers("jqnats.dlq.orders_stream.2", h, Bytes::new())
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        });
+    });
+    let out = replay.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("dead job 2 skipped: another dlq command is handling it (draining by "),
+        "{err}"
+    );
+    let jobs = s.ls(&[]);
+    assert_eq!(
+        jobs.keys().copied().collect::<Vec<_>>(),
+        vec![2],
+        "{jobs:?}"
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        assert_eq!(work.len(), 4, "{work:?}");
+        assert!(!work.contains(&payloads[1]), "{work:?}");
+    });
+
+    // A drain that finishes every job while the batch is between its read and its claim.
+    let (s, payloads) = batch_setup(5);
+    let mut replay = s.env.jq_std();
+    replay
+        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
+        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let replay = replay.spawn().unwrap();
+    let mut drained = String::new();
+    while_stopped(replay.id(), || {
+        drained = stdout_of(&s.jq_ok(&["dlq", "drain"]));
+    });
+    let out = replay.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let lines: Vec<&str> = drained.lines().collect();
+    assert_eq!(lines.len(), 5, "{drained}");
+    assert!(s.ls(&[]).is_empty());
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0, "none replayed: {payloads:?}");
+        assert_eq!(messages(&js, DLQ).await, 0);
+    });
+}
+
+/// A per-job claim races a batch: a batch claim of another command stored after the per-job
+/// command read the DLQ, and before its marker, wins the job; the per-job command takes its
+/// marker back and leaves the job with a notice.
+#[test]
+fn a_per_job_replay_leaves_a_job_a_batch_claimed_first() {
+    let (s, _payloads) = batch_setup(3);
+    let mut replay = s.env.jq_std();
+    replay
+        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
+        // One at a time: a per-job claim.
+        .args([
+            "-s",
+            &s.server.url,
+            "dlq",
+            "replay",
+            "--seq",
+            "2",
+            "--rate",
+            "1000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let replay = replay.spawn().unwrap();
+    while_stopped(replay.id(), || {
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            let mut h = HeaderMap::new();
+            h.insert("Jq-Dlq-Marker", "replaying");
+            h.insert("Jq-Dlq-Marker-By", "some-other-host/1");
+            h.insert("Jq-Dlq-Marker-After", "0");
+            js.publish_with_headers(
+                "jqnats.dlq.orders_stream.batch",
+                h,
+                Bytes::from_static(br#"{"jobs":[[1,3]]}"#),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        });
+    });
+    let out = replay.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "dead job 2 skipped: another dlq command is handling it (replaying by some-other-host/1"
+        ),
+        "{err}"
+    );
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 3);
+    // Its own marker was taken back: only the batch's claim stands for job 2.
+    let markers = jobs[&2]["markers"].as_array().unwrap();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert_eq!(markers[0]["by"], "some-other-host/1");
+    assert_eq!(markers[0]["held"], true);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, WORK).await, 0);
     });
 }
 

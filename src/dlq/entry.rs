@@ -61,11 +61,15 @@ pub fn stderr_tail(stderr: &[u8]) -> Option<String> {
 
 /// `host/pid`, to tell which worker dead-lettered a job.
 pub fn worker_id() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown".into());
+    // Read once: markers ask for it per job.
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let host = HOST.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "unknown".into())
+    });
     format!("{host}/{}", std::process::id())
 }
 

@@ -16,6 +16,14 @@
 //!
 //! The `replaying`/`draining` marker is written with `Nats-Expected-Last-Subject-Sequence`, so
 //! of two commands that read the same entry only one gets to handle it.
+//!
+//! `replay --all` claims its simple jobs in batches instead ([`Batch`]): one `replaying` claim
+//! on `jqnats.dlq.<STREAM>.batch` lists the jobs (their sequences in the payload), and one
+//! `replayed` record per window of publishes names the claim and says which of its jobs were
+//! replayed (and as what) and which were given back. For everything that reads the DLQ a batch
+//! stands for per-job markers ([`Marker::batch`] set): the claim is a `replaying` marker of each
+//! job it lists and has not given back, a record a `replayed` one. Which of two claims on one job
+//! wins is decided by their order in the DLQ (see `Store::claim` and `Store::check_batch`).
 
 use async_nats::HeaderMap;
 use serde::Serialize;
@@ -37,6 +45,13 @@ pub const H_MSG_ID: &str = "Jq-Dlq-Marker-Msg-Id";
 pub const H_AFTER: &str = "Jq-Dlq-Marker-After";
 /// `replayed`: where the replay was stored, as `<stream>:<seq>`.
 pub const H_REPLAYED_AS: &str = "Jq-Dlq-Marker-Replayed-As";
+
+/// A batch record: the DLQ sequence of the claim it is about.
+pub const H_CLAIM: &str = "Jq-Dlq-Marker-Claim";
+
+/// The last token of the subject batch claims and records go to, `jqnats.dlq.<STREAM>.batch`
+/// (captured by the DLQ's `jqnats.dlq.<STREAM>.*`; no job sequence looks like it).
+pub const BATCH_TOKEN: &str = "batch";
 
 /// A marker written by another process, on another host, is taken as held by a running
 /// command for this long (its process cannot be checked from here).
@@ -88,6 +103,10 @@ pub struct Marker {
     pub msg_id: Option<String>,
     pub after: Option<u64>,
     pub replayed_as: Option<(String, u64)>,
+    /// Set when the marker stands for a batch claim or record: the claim's DLQ sequence. Such
+    /// a message is shared by many jobs: it is removed once none of its jobs is left, never
+    /// with one job.
+    pub batch: Option<u64>,
 }
 
 /// What to write for a new marker.
@@ -140,7 +159,9 @@ impl New {
 
 /// Whether a DLQ message's headers make it a marker.
 pub fn is_marker(headers: &HeaderMap) -> bool {
-    headers.get(H_MARKER).is_some()
+    headers
+        .get(async_nats::header::HeaderName::from_static(H_MARKER))
+        .is_some()
 }
 
 /// A marker from a DLQ message's headers; None when `Jq-Dlq-Marker` names no known kind.
@@ -159,9 +180,150 @@ pub fn parse(dlq_seq: u64, headers: &HeaderMap, stored: OffsetDateTime) -> Optio
             let (stream, seq) = v.rsplit_once(':')?;
             Some((stream.to_string(), seq.parse().ok()?))
         }),
+        batch: None,
     })
 }
 
+/// A batch claim of `replay --all` with its records, as read from the DLQ.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// The claim itself (`replaying`, `batch` set to its own sequence).
+    pub claim: Marker,
+    /// The work-stream sequences of the jobs it claims, ascending.
+    pub jobs: Vec<u64>,
+    pub records: Vec<Record>,
+}
+
+/// A `replayed` record of a batch claim.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub marker: Marker,
+    /// Jobs replayed: (work-stream sequence, the replay's sequence).
+    pub replayed: Vec<(u64, u64)>,
+    /// Jobs given back: not published (another command had them, or the publish was refused).
+    pub released: Vec<u64>,
+}
+
+/// A batch message read from the DLQ.
+#[derive(Debug, Clone)]
+pub enum BatchMsg {
+    Claim(Batch),
+    Record(Record),
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct ClaimBody {
+    /// Ranges of job sequences, `[first, last]`.
+    jobs: Vec<(u64, u64)>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct RecordBody {
+    #[serde(default)]
+    replayed: Vec<(u64, u64)>,
+    #[serde(default)]
+    released: Vec<u64>,
+}
+
+/// The payload of a batch claim of `jobs` (ascending): ranges, so a run of dead jobs is short.
+pub fn claim_body(jobs: &[u64]) -> Vec<u8> {
+    let mut ranges: Vec<(u64, u64)> = Vec::new();
+    for &j in jobs {
+        match ranges.last_mut() {
+            Some((_, last)) if *last + 1 == j => *last = j,
+            _ => ranges.push((j, j)),
+        }
+    }
+    serde_json::to_vec(&ClaimBody { jobs: ranges }).unwrap_or_default()
+}
+
+/// The payload of a batch record.
+pub fn record_body(replayed: &[(u64, u64)], released: &[u64]) -> Vec<u8> {
+    serde_json::to_vec(&RecordBody {
+        replayed: replayed.to_vec(),
+        released: released.to_vec(),
+    })
+    .unwrap_or_default()
+}
+
+/// A batch message from its headers and payload; None when it does not parse.
+pub fn parse_batch(
+    dlq_seq: u64,
+    headers: &HeaderMap,
+    payload: &[u8],
+    stored: OffsetDateTime,
+) -> Option<BatchMsg> {
+    let mut m = parse(dlq_seq, headers, stored)?;
+    match m.kind {
+        Kind::Replaying => {
+            let body: ClaimBody = serde_json::from_slice(payload).ok()?;
+            m.batch = Some(dlq_seq);
+            let mut jobs = Vec::new();
+            for (first, last) in body.jobs {
+                if last < first || last - first > 1 << 20 {
+                    return None;
+                }
+                jobs.extend(first..=last);
+            }
+            jobs.sort_unstable();
+            jobs.dedup();
+            Some(BatchMsg::Claim(Batch {
+                claim: m,
+                jobs,
+                records: vec![],
+            }))
+        }
+        Kind::Replayed => {
+            let claim = headers.get(H_CLAIM)?.as_str().trim().parse().ok()?;
+            let body: RecordBody = serde_json::from_slice(payload).ok()?;
+            m.batch = Some(claim);
+            Some(BatchMsg::Record(Record {
+                marker: m,
+                replayed: body.replayed,
+                released: body.released,
+            }))
+        }
+        _ => None,
+    }
+}
+
+impl Batch {
+    pub fn covers(&self, seq: u64) -> bool {
+        self.jobs.binary_search(&seq).is_ok()
+    }
+
+    pub fn released(&self, seq: u64) -> bool {
+        self.records.iter().any(|r| r.released.contains(&seq))
+    }
+
+    /// The markers it stands for on job `seq` (none when it does not claim it or gave it
+    /// back): its claim as `replaying` (to `subject`, with the replay's id), and `replayed` when
+    /// a record says so.
+    pub fn markers_of(&self, seq: u64, work: &str, subject: Option<&str>) -> Vec<Marker> {
+        if !self.covers(seq) || self.released(seq) {
+            return vec![];
+        }
+        let mut intent = self.claim.clone();
+        intent.subject = subject.map(str::to_string);
+        intent.msg_id = Some(format!("replay-{work}-{seq}"));
+        let mut out = vec![intent];
+        for r in &self.records {
+            if let Some((_, new)) = r.replayed.iter().find(|(s, _)| *s == seq) {
+                let mut done = r.marker.clone();
+                done.replayed_as = Some((work.to_string(), *new));
+                out.push(done);
+            }
+        }
+        out
+    }
+
+    /// Its messages, the claim first.
+    pub fn messages(&self) -> Vec<Marker> {
+        std::iter::once(self.claim.clone())
+            .chain(self.records.iter().map(|r| r.marker.clone()))
+            .collect()
+    }
+}
 impl Marker {
     /// Whether the command that wrote it may still be running: a live process of this host
     /// (other than this one), or a recent marker from another host.
@@ -231,5 +393,39 @@ mod tests {
         other.by = format!("{host}/999999999");
         other.at = Some(OffsetDateTime::now_utc());
         assert!(!other.held(), "a dead process of this host");
+    }
+
+    #[test]
+    fn batches_round_trip_and_stand_for_per_job_markers() {
+        let jobs = [3, 4, 5, 9, 11, 12];
+        let body = claim_body(&jobs);
+        assert_eq!(body, br#"{"jobs":[[3,5],[9,9],[11,12]]}"#);
+        let mut claim = New::of(Kind::Replaying);
+        claim.after = Some(40);
+        let Some(BatchMsg::Claim(mut b)) =
+            parse_batch(7, &claim.headers(), &body, OffsetDateTime::now_utc())
+        else {
+            panic!("not a claim")
+        };
+        assert_eq!(b.jobs, jobs);
+        assert_eq!(b.claim.batch, Some(7));
+        let mut h = New::of(Kind::Replayed).headers();
+        h.insert(H_CLAIM, "7");
+        let body = record_body(&[(3, 41), (4, 42)], &[5]);
+        let Some(BatchMsg::Record(r)) = parse_batch(8, &h, &body, OffsetDateTime::now_utc()) else {
+            panic!("not a record")
+        };
+        assert_eq!(r.marker.batch, Some(7));
+        b.records.push(r);
+        let m = b.markers_of(3, "orders", Some("orders.new"));
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].kind, Kind::Replaying);
+        assert_eq!(m[0].after, Some(40));
+        assert_eq!(m[0].msg_id.as_deref(), Some("replay-orders-3"));
+        assert_eq!(m[1].replayed_as, Some(("orders".into(), 41)));
+        assert!(b.markers_of(5, "orders", None).is_empty(), "given back");
+        assert_eq!(b.markers_of(9, "orders", None).len(), 1, "claimed only");
+        assert!(b.markers_of(10, "orders", None).is_empty(), "not claimed");
+        assert!(parse_batch(9, &h, b"nonsense", OffsetDateTime::now_utc()).is_none());
     }
 }

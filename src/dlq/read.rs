@@ -101,6 +101,8 @@ pub enum Entry {
         seq: u64,
         marker: Marker,
     },
+    /// A batch claim or record of `replay --all`, about many jobs.
+    Batch(marker::BatchMsg),
     /// A dead job of another work stream (a DLQ may serve several).
     OtherStream,
 }
@@ -125,12 +127,45 @@ pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.as_str())
+/// A header's value. The name is made without allocating (a `&str` key would be copied per
+/// lookup, a dozen per entry of a DLQ read in bulk).
+fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
+    headers
+        .get(async_nats::header::HeaderName::from_static(name))
+        .map(|v| v.as_str())
 }
 
 /// The dead job held by a full-copy entry, read back from its headers.
 pub fn dead_job_from_entry(headers: &HeaderMap, payload: Bytes) -> Result<DeadJob, String> {
+    // One pass over the headers: a lookup per field (hashing the name) costs more, a dozen
+    // per entry of a DLQ read in bulk.
+    use entry::*;
+    const NAMES: [&str; 12] = [
+        H_STREAM,
+        H_SEQ,
+        H_SUBJECT,
+        H_CONSUMER,
+        H_ATTEMPTS,
+        H_REASON,
+        H_EXIT_CODE,
+        H_SIGNAL,
+        H_TIMED_OUT,
+        H_STDERR,
+        H_DIED_AT,
+        H_WORKER,
+    ];
+    let mut found: [Option<&str>; 12] = [None; 12];
+    for (name, values) in headers.iter() {
+        let name: &str = name.as_ref();
+        if !name.starts_with("Jq-Dlq-") {
+            continue;
+        }
+        if let Some(i) = NAMES.iter().position(|n| *n == name) {
+            found[i] = values.first().map(|v| v.as_str());
+        }
+    }
+    let header =
+        |_: &HeaderMap, name: &str| NAMES.iter().position(|n| *n == name).and_then(|i| found[i]);
     let stream = header(headers, entry::H_STREAM)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("no {} header", entry::H_STREAM))?;
@@ -179,6 +214,15 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
     if tokens.len() == prefix.len() + 2 && tokens[..prefix.len()] == prefix[..] {
         if tokens[prefix.len()] != work {
             return Entry::OtherStream;
+        }
+        if marker::is_marker(&msg.headers) && tokens[prefix.len() + 1] == marker::BATCH_TOKEN {
+            return match marker::parse_batch(msg.sequence, &msg.headers, &msg.payload, msg.time) {
+                Some(b) => Entry::Batch(b),
+                None => foreign(format!(
+                    "a batch marker ({}) that does not parse",
+                    header(&msg.headers, marker::H_MARKER).unwrap_or_default()
+                )),
+            };
         }
         if marker::is_marker(&msg.headers) {
             let seq = tokens[prefix.len() + 1].parse::<u64>().ok();
@@ -449,7 +493,7 @@ impl Dead {
             }
             Entry::Pointer { pointer, .. } => self.pointers.push(pointer),
             Entry::Marker { marker, .. } => self.markers.push(marker),
-            Entry::Foreign(_) | Entry::OtherStream => {}
+            Entry::Foreign(_) | Entry::OtherStream | Entry::Batch(_) => {}
         }
     }
 }
@@ -477,8 +521,13 @@ pub struct Scan {
     /// The DLQ sequence to read from next.
     pub next_entry: u64,
     /// Markers about jobs that have no entry left (a command died after removing the job,
-    /// before its markers): `(job seq, marker)`.
+    /// before its markers): `(job seq, marker)`. Also the messages of batches none of whose
+    /// jobs is left (job seq 0, [`Marker::batch`] set).
     pub orphan_markers: Vec<(u64, Marker)>,
+    /// Batch claims of `replay --all` (by their DLQ sequence), with their records.
+    pub batches: BTreeMap<u64, marker::Batch>,
+    /// Batch records read before their claim was found (or whose claim is gone).
+    pub stray_records: Vec<marker::Record>,
 }
 
 impl Scan {
@@ -497,9 +546,56 @@ impl Scan {
             .collect();
         for seq in orphans {
             if let Some(d) = self.jobs.remove(&seq) {
-                self.orphan_markers
-                    .extend(d.markers.into_iter().map(|m| (seq, m)));
+                // A batch's markers go with the batch (see `attach_batches`).
+                self.orphan_markers.extend(
+                    d.markers
+                        .into_iter()
+                        .filter(|m| m.batch.is_none())
+                        .map(|m| (seq, m)),
+                );
             }
+        }
+    }
+
+    /// Gives each job the markers the batches stand for ([`marker::Batch::markers_of`]),
+    /// and moves the batches none of whose jobs is left (and records whose claim is gone) to
+    /// the orphans. Called once every entry was read; again after more were read.
+    pub fn attach_batches(&mut self, work: &str) {
+        for r in std::mem::take(&mut self.stray_records) {
+            match self.batches.get_mut(&r.marker.batch.unwrap_or(0)) {
+                Some(b) => b.records.push(r),
+                None => self.stray_records.push(r),
+            }
+        }
+        for d in self.jobs.values_mut() {
+            d.markers.retain(|m| m.batch.is_none());
+        }
+        let mut orphans = Vec::new();
+        for (&seq, b) in &self.batches {
+            let mut live = false;
+            for &job in &b.jobs {
+                if let Some(d) = self.jobs.get_mut(&job) {
+                    let subject = d.subject().map(str::to_string);
+                    let markers = b.markers_of(job, work, subject.as_deref());
+                    live |= !markers.is_empty();
+                    d.markers.extend(markers);
+                }
+            }
+            if !live {
+                orphans.push(seq);
+            }
+        }
+        for d in self.jobs.values_mut() {
+            d.markers.sort_by_key(|m| m.dlq_seq);
+        }
+        for seq in orphans {
+            if let Some(b) = self.batches.remove(&seq) {
+                self.orphan_markers
+                    .extend(b.messages().into_iter().map(|m| (0, m)));
+            }
+        }
+        for r in std::mem::take(&mut self.stray_records) {
+            self.orphan_markers.push((0, r.marker));
         }
     }
 
@@ -677,14 +773,28 @@ fn add_entry(scan: &mut Scan, msg: StreamMessage, work: &str, progress: &mut dyn
     scan.entries += 1;
     progress(scan.entries);
     let entry = parse(msg, work);
-    let seq = match &entry {
+    let seq = match entry {
         Entry::Foreign(f) => {
-            scan.foreign.push(f.clone());
+            scan.foreign.push(f);
             return;
         }
         Entry::OtherStream => return,
-        Entry::Copy(c) => c.job.seq,
-        Entry::Pointer { seq, .. } | Entry::Marker { seq, .. } => *seq,
+        Entry::Batch(marker::BatchMsg::Claim(b)) => {
+            scan.batches.insert(b.claim.dlq_seq, b);
+            return;
+        }
+        Entry::Batch(marker::BatchMsg::Record(r)) => {
+            match scan.batches.get_mut(&r.marker.batch.unwrap_or(0)) {
+                Some(b) => b.records.push(r),
+                None => scan.stray_records.push(r),
+            }
+            return;
+        }
+        ref e => match e {
+            Entry::Copy(c) => c.job.seq,
+            Entry::Pointer { seq, .. } | Entry::Marker { seq, .. } => *seq,
+            _ => return,
+        },
     };
     scan.jobs
         .entry(seq)

@@ -14,6 +14,8 @@
 //! before the job is handled, a done marker once it was, both removed after the entry.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -27,7 +29,7 @@ use futures::StreamExt;
 use time::OffsetDateTime;
 
 use super::entry::{self, DeadJob};
-use super::marker::{self, Marker};
+use super::marker::{self, Batch, BatchMsg, Marker};
 use super::read::{self, Copy, Dead, Original, Pointer, PointerKind, Scan};
 use crate::failpoint::failpoint;
 
@@ -111,6 +113,14 @@ impl Remover {
                     DeleteMessageErrorKind::JetStream(j)
                         if j.error_code() == ErrorCode::STREAM_MESSAGE_DELETE_FAILED =>
                     {
+                        // The server says the same of a message purged meanwhile (below the
+                        // stream's first sequence, a batch replay's purge) as of deletes denied.
+                        if matches!(
+                            read::get_message(&self.js, &self.stream, seq).await,
+                            Ok(None)
+                        ) {
+                            return Ok(Removal::AlreadyGone);
+                        }
                         // Deletes denied since we looked: try acking.
                         self.deny_delete = true;
                     }
@@ -313,6 +323,22 @@ pub struct Store {
     pub refusals: crate::context::Refusals,
     work_rm: Remover,
     dlq_rm: Remover,
+    /// DLQ messages this command removed (to tell its own removals from others', see
+    /// [`Store::check_batch`]).
+    dlq_removed: AtomicU64,
+    /// How far this command has read the DLQ, for the claim checks.
+    seen: Mutex<Seen>,
+}
+
+/// What the claim checks know of the DLQ beyond the scan.
+#[derive(Default)]
+struct Seen {
+    /// Every DLQ message below it was read (by the scan or by [`Store::check_batch`]).
+    next: u64,
+    /// Every batch message below it was read (by the scan or by [`Store::late_claims`]).
+    batch_next: u64,
+    /// Batch claims of other commands stored since the scan.
+    claims: Vec<Batch>,
 }
 
 impl Store {
@@ -332,6 +358,8 @@ impl Store {
             dlq,
             takes_entries,
             refusals: Default::default(),
+            dlq_removed: AtomicU64::new(0),
+            seen: Mutex::new(Seen::default()),
         }
     }
 
@@ -354,6 +382,12 @@ impl Store {
             .await
             .with_context(|| format!("failed to look up dead jobs in `{}`", self.work_name()))?;
         scan.take_orphans();
+        scan.attach_batches(self.work_name());
+        {
+            let mut seen = self.seen.lock().expect("not poisoned");
+            seen.next = scan.next_entry;
+            seen.batch_next = scan.next_entry;
+        }
         Ok(scan)
     }
 
@@ -581,6 +615,9 @@ impl Store {
         kept: &mut Vec<Kept>,
     ) -> Result<bool> {
         let removal = self.dlq_rm.remove(seq, subject, None).await?;
+        if matches!(removal, Removal::Deleted | Removal::Acked { .. }) {
+            self.dlq_removed.fetch_add(1, Ordering::SeqCst);
+        }
         failpoint("entry.removed");
         match removal {
             Removal::Kept { why } => {
@@ -679,9 +716,14 @@ impl Store {
 
     /// Removes a job's markers: only once nothing else of it is left in the DLQ, so a crash
     /// never leaves an entry without the markers that say what was done with it.
+    /// A batch's markers stay: its messages are shared, and go once none of its jobs is left
+    /// (an orphan, see [`Store::clear_orphans`], or [`Store::remove_batches`]).
     async fn remove_markers(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
         let subject = super::entry_subject(self.work_name(), d.seq);
         for m in std::mem::take(&mut d.markers) {
+            if m.batch.is_some() {
+                continue;
+            }
             if !self.remove_entry(m.dlq_seq, &subject, kept).await? {
                 d.markers.push(m);
             }
@@ -689,15 +731,53 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a marker whose job is gone.
+    /// Removes a marker whose job is gone (or a message of a batch none of whose jobs is left).
     pub async fn remove_orphan(
         &mut self,
         seq: u64,
         m: &Marker,
         kept: &mut Vec<Kept>,
     ) -> Result<bool> {
-        let subject = super::entry_subject(self.work_name(), seq);
+        let subject = if m.batch.is_some() {
+            self.batch_subject()
+        } else {
+            super::entry_subject(self.work_name(), seq)
+        };
         self.remove_entry(m.dlq_seq, &subject, kept).await
+    }
+
+    /// Removes the batches (of earlier, finished runs) none of whose jobs is left now: each
+    /// job they claimed and did not give back is `gone`. Records first, the claim last.
+    pub async fn clear_finished_batches(
+        &mut self,
+        batches: &BTreeMap<u64, Batch>,
+        gone: impl Fn(u64) -> bool,
+    ) {
+        let subject = self.batch_subject();
+        for b in batches.values() {
+            if b.claim.held() || !b.jobs.iter().all(|&j| b.released(j) || gone(j)) {
+                continue;
+            }
+            let mut kept = vec![];
+            for m in b.messages().iter().rev() {
+                if !matches!(
+                    self.remove_entry(m.dlq_seq, &subject, &mut kept).await,
+                    Ok(true)
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Where batch claims and records go: `jqnats.dlq.<STREAM>.batch`.
+    pub fn batch_subject(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            super::ENTRY_PREFIX,
+            self.work_name(),
+            marker::BATCH_TOKEN
+        )
     }
 
     /// Removes the markers of jobs that are gone (a command died after removing a job, before
@@ -775,8 +855,16 @@ impl Store {
     /// Records that this command is about to handle the job, unless another command marked it
     /// since it was read (then the marker found there, when it could be read). A compare-and-set
     /// on the entry subject: the last message there must be one this command knows of.
+    ///
+    /// Against batch claims (`replay --all`, [`Store::check_batch`] is the other side): once
+    /// the marker is stored, the batch claims stored since the scan are read; one of another
+    /// command that lists the job and is older (a lower DLQ sequence) than the marker wins,
+    /// and the marker is taken back. Those up to the scan were seen by [`super::read`] as the
+    /// job's markers (a running command's made the caller skip the job). The job's copy is then
+    /// read: a batch removes its copies before its claims, so a claim gone before it could be
+    /// read leaves the copy gone too, and the job is skipped as changed.
     pub async fn claim(
-        &self,
+        &mut self,
         d: &mut Dead,
         new: marker::New,
     ) -> Result<Result<(), Option<Marker>>> {
@@ -796,13 +884,180 @@ impl Store {
             }
         }
         let expected = last.map(|m| m.sequence).unwrap_or(0);
-        match self.publish_marker(d, &new, Some(expected)).await? {
-            Some(m) => {
-                d.markers.push(m);
-                Ok(Ok(()))
-            }
-            None => Ok(Err(None)),
+        let Some(mine) = self.publish_marker(d, &new, Some(expected)).await? else {
+            return Ok(Err(None));
+        };
+        let seq = mine.dlq_seq;
+        d.markers.push(mine);
+        let me = entry::worker_id();
+        let winner = self
+            .late_claims()
+            .await?
+            .into_iter()
+            .find(|b| b.claim.dlq_seq < seq && b.claim.by != me && b.covers(d.seq));
+        let copy_gone = match (&winner, &d.copy) {
+            (None, Some(c)) => !self.holds(c.dlq_seq, &subject).await?,
+            _ => false,
+        };
+        if winner.is_none() && !copy_gone {
+            return Ok(Ok(()));
         }
+        failpoint("claim.lost");
+        let mut kept = vec![];
+        self.release(d, &mut kept).await?;
+        Ok(Err(winner.map(|b| b.claim)))
+    }
+
+    /// The batch claims of other commands stored since the scan (read on from where the last
+    /// call stopped).
+    async fn late_claims(&self) -> Result<Vec<Batch>> {
+        let subject = self.batch_subject();
+        let mut next = self.seen.lock().expect("not poisoned").batch_next;
+        let handle = self.js.get_stream_no_info(self.dlq_name()).await?;
+        let mut found = vec![];
+        loop {
+            let msg = match handle
+                .raw_message_builder()
+                .sequence(next.max(1))
+                .next_by_subject(subject.clone())
+                .send()
+                .await
+            {
+                Ok(msg) => msg,
+                Err(e) if read::is_not_found(&e.kind()) => break,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "failed to read batch claims in `{}`",
+                        self.dlq_name()
+                    )))
+                }
+            };
+            next = msg.sequence + 1;
+            if let Some(BatchMsg::Claim(b)) =
+                marker::parse_batch(msg.sequence, &msg.headers, &msg.payload, msg.time)
+            {
+                found.push(b);
+            }
+        }
+        let mut seen = self.seen.lock().expect("not poisoned");
+        seen.batch_next = seen.batch_next.max(next);
+        seen.claims.extend(found);
+        Ok(seen.claims.clone())
+    }
+
+    /// Writes a batch claim: this command is about to replay `jobs` (ascending work-stream
+    /// sequences, each a job whose copy is its only entry), the work stream's last sequence
+    /// being `after`. Its DLQ sequence.
+    pub async fn write_batch_claim(&self, jobs: &[u64], after: u64) -> Result<u64> {
+        let mut new = marker::New::of(marker::Kind::Replaying);
+        new.after = Some(after);
+        let headers = new.headers();
+        self.publish_batch(headers, marker::claim_body(jobs)).await
+    }
+
+    /// Writes a batch record: of the jobs claim `claim` lists, `replayed` were replayed (as the
+    /// work-stream sequences given) and `released` were not published after all.
+    pub async fn write_batch_record(
+        &self,
+        claim: u64,
+        replayed: &[(u64, u64)],
+        released: &[u64],
+    ) -> Result<u64> {
+        let mut headers = marker::New::of(marker::Kind::Replayed).headers();
+        headers.insert(marker::H_CLAIM, claim.to_string().as_str());
+        self.publish_batch(headers, marker::record_body(replayed, released))
+            .await
+    }
+
+    async fn publish_batch(&self, headers: HeaderMap, body: Vec<u8>) -> Result<u64> {
+        let what = || format!("failed to write a batch marker in `{}`", self.dlq_name());
+        let ack = self
+            .js
+            .publish_with_headers(self.batch_subject(), headers, body.into())
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(what)?
+            .await
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(what)?;
+        if ack.stream != self.dlq_name() {
+            return Err(anyhow!(
+                "a batch marker went to stream `{}`, not to `{}`",
+                ack.stream,
+                self.dlq_name()
+            ));
+        }
+        Ok(ack.sequence)
+    }
+
+    /// After this command's batch claim `claim` (stored at that DLQ sequence) on `jobs`: which
+    /// of them it won. A job is lost to any message about it stored before the claim (a
+    /// `replaying`/`draining` marker of a per-job claim, or anything else on its entry
+    /// subject) and to another command's batch claim stored before it that lists it; what
+    /// comes after the claim loses to it (see [`Store::claim`]). Everything stored since the
+    /// scan is read, up to the end (so past the claim); then the DLQ's message count must show
+    /// that nothing was removed since the command started other than by itself: else a
+    /// message could have gone unseen (a per-job command that finished a job removes its copy
+    /// and markers), and every job is given up (None), for the one-at-a-time path.
+    pub async fn check_batch(&self, claim: u64, jobs: &[u64]) -> Result<Option<Vec<u64>>> {
+        let me = entry::worker_id();
+        let mut next = self.seen.lock().expect("not poisoned").next;
+        let mut lost = std::collections::BTreeSet::new();
+        let mut claims = vec![];
+        while let Some(msg) = read::next_message(&self.js, self.dlq_name(), next).await? {
+            next = msg.sequence + 1;
+            let before = msg.sequence < claim;
+            match read::parse(msg, self.work_name()) {
+                read::Entry::Batch(BatchMsg::Claim(b)) => {
+                    if before && b.claim.by != me {
+                        lost.extend(jobs.iter().filter(|&&j| b.covers(j)));
+                    }
+                    if b.claim.by != me {
+                        claims.push(b);
+                    }
+                }
+                read::Entry::Copy(c) if before => {
+                    lost.insert(c.job.seq);
+                }
+                read::Entry::Pointer { seq, .. } | read::Entry::Marker { seq, .. } if before => {
+                    lost.insert(seq);
+                }
+                // Anything else on a job's entry subject: not ours to guess about.
+                read::Entry::Foreign(f) if before => {
+                    if let Some(seq) = f
+                        .subject
+                        .strip_prefix(&format!("{}.{}.", super::ENTRY_PREFIX, self.work_name()))
+                        .and_then(|t| t.parse::<u64>().ok())
+                    {
+                        lost.insert(seq);
+                    }
+                }
+                _ => {}
+            }
+        }
+        {
+            let mut seen = self.seen.lock().expect("not poisoned");
+            seen.next = next;
+            seen.batch_next = seen.batch_next.max(next);
+            seen.claims.extend(claims);
+        }
+        // Since `self.dlq` was read (before the scan): only appends and our own removals.
+        let mut handle = self.js.get_stream(self.dlq_name()).await?;
+        let now = handle
+            .info()
+            .await
+            .with_context(|| format!("failed to look up stream `{}`", self.dlq_name()))?
+            .state
+            .clone();
+        let then = &self.dlq.state;
+        let appended = now.last_sequence.saturating_sub(then.last_sequence);
+        let removed = self.dlq_removed.load(Ordering::SeqCst);
+        if now.messages + removed != then.messages + appended {
+            return Ok(None);
+        }
+        Ok(Some(
+            jobs.iter().copied().filter(|j| !lost.contains(j)).collect(),
+        ))
     }
 
     /// Records that the job was handled (the replay acked, COMMAND succeeded).
@@ -820,7 +1075,7 @@ impl Store {
         let subject = super::entry_subject(self.work_name(), d.seq);
         let (mine, others): (Vec<Marker>, Vec<Marker>) = std::mem::take(&mut d.markers)
             .into_iter()
-            .partition(|m| m.by == me && !m.kind.done());
+            .partition(|m| m.by == me && !m.kind.done() && m.batch.is_none());
         d.markers = others;
         for m in mine {
             if !self.remove_entry(m.dlq_seq, &subject, kept).await? {
@@ -842,20 +1097,31 @@ impl Store {
     /// last of them only, so an entry stored meanwhile stays. Each job must be only its copy
     /// and its markers (no original, duplicate or pointer left). Whether they are gone; when
     /// not, nothing was removed and the caller removes them one by one.
-    pub async fn purge_jobs(&self, jobs: &[&Dead]) -> bool {
+    ///
+    /// `batch` are the DLQ sequences of batch claims and records to remove with them: they must
+    /// be every message on the batch subject.
+    pub async fn purge_jobs(&self, jobs: &[&Dead], batch: &[u64]) -> bool {
         use std::collections::HashMap;
         if jobs.is_empty() || self.dlq.config.deny_purge || !self.takes_entries {
             return false;
         }
-        let mut known: HashMap<String, usize> = HashMap::with_capacity(jobs.len());
-        let mut last = 0;
-        let mut entries = 0u64;
+        let mut known: HashMap<String, usize> = HashMap::with_capacity(jobs.len() + 1);
+        let mut last = batch.iter().copied().max().unwrap_or(0);
+        let mut entries = batch.len() as u64;
+        if !batch.is_empty() {
+            known.insert(self.batch_subject(), batch.len());
+        }
         for d in jobs {
             let Some(copy) = &d.copy else { return false };
             if d.original_msg().is_some() || !d.extra_copies.is_empty() || !d.pointers.is_empty() {
                 return false;
             }
-            let seqs = std::iter::once(copy.dlq_seq).chain(d.markers.iter().map(|m| m.dlq_seq));
+            let seqs = std::iter::once(copy.dlq_seq).chain(
+                d.markers
+                    .iter()
+                    .filter(|m| m.batch.is_none())
+                    .map(|m| m.dlq_seq),
+            );
             let count = known
                 .entry(super::entry_subject(self.work_name(), d.seq))
                 .or_default();
@@ -903,6 +1169,8 @@ impl Store {
         #[derive(serde::Deserialize)]
         struct Purged {
             success: bool,
+            #[serde(default)]
+            purged: u64,
         }
         let purged: Result<async_nats::jetstream::response::Response<Purged>, _> = self
             .js
@@ -915,65 +1183,19 @@ impl Store {
                 },
             )
             .await;
-        if !matches!(
-            purged,
+        match purged {
             Ok(async_nats::jetstream::response::Response::Ok(Purged {
-                success: true
-            }))
-        ) {
-            return false;
+                success: true,
+                purged,
+            })) => {
+                self.dlq_removed.fetch_add(purged, Ordering::SeqCst);
+            }
+            _ => return false,
         }
         for _ in 0..entries {
             failpoint("entry.removed");
         }
         true
-    }
-
-    /// Markers for many jobs, pipelined: every marker is sent before any ack is awaited. Each
-    /// job comes with its marker and, for an intent, the sequence its entry subject must end
-    /// at (the compare-and-set of [`Store::claim`]). Per job: whether the marker was plainly
-    /// stored (then it is added to the job's markers); false for anything else, which the
-    /// caller leaves to the one-at-a-time path to find out about.
-    pub async fn mark_window(
-        &self,
-        jobs: &mut [(&mut Dead, marker::New, Option<u64>)],
-    ) -> Vec<bool> {
-        let mut sent = Vec::with_capacity(jobs.len());
-        for (d, new, expected) in jobs.iter() {
-            let subject = super::entry_subject(self.work_name(), d.seq);
-            let mut headers = new.headers();
-            if let Some(last) = expected {
-                headers.insert(
-                    "Nats-Expected-Last-Subject-Sequence",
-                    last.to_string().as_str(),
-                );
-            }
-            let ack = self
-                .js
-                .publish_with_headers(subject, headers.clone(), bytes::Bytes::new())
-                .await;
-            sent.push(ack.map(|f| (f, headers)));
-        }
-        let mut out = Vec::with_capacity(jobs.len());
-        for ((d, _, _), sent) in jobs.iter_mut().zip(sent) {
-            let stored = match sent {
-                Ok((ack, headers)) => match ack.await {
-                    Ok(ack) if ack.stream == self.dlq_name() => {
-                        marker::parse(ack.sequence, &headers, OffsetDateTime::now_utc())
-                    }
-                    _ => None,
-                },
-                Err(_) => None,
-            };
-            out.push(match stored {
-                Some(m) => {
-                    d.markers.push(m);
-                    true
-                }
-                None => false,
-            });
-        }
-        out
     }
 
     /// Deletes DLQ entries by sequence, pipelined (up to 256 requests in flight, answers in
@@ -1007,6 +1229,7 @@ impl Store {
         .await;
         for &deleted in &answers {
             if deleted {
+                self.dlq_removed.fetch_add(1, Ordering::SeqCst);
                 failpoint("entry.removed");
             }
         }

@@ -134,6 +134,9 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
     if !args.dry_run {
         store.clear_orphans(&mut scan).await?;
     }
+    let batches = std::mem::take(&mut scan.batches);
+    let present: std::collections::HashSet<u64> = scan.jobs.keys().copied().collect();
+    let mut gone = std::collections::HashSet::new();
     let mut jobs: Vec<Dead> = scan.jobs.into_values().collect();
     if let Some(max) = args.max {
         jobs.truncate(max as usize);
@@ -213,6 +216,9 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             }
             Prior::Done { text, .. } => {
                 store.remove_job(&mut d, &mut kept).await?;
+                if d.copy.is_none() && d.pointers.is_empty() {
+                    gone.insert(d.seq);
+                }
                 sum.done_before += 1;
                 if !kept.is_empty() {
                     sum.kept += 1;
@@ -339,6 +345,9 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         }
         failpoint("drain.handled");
         store.remove_job(&mut d, &mut kept).await?;
+        if d.copy.is_none() && d.pointers.is_empty() {
+            gone.insert(d.seq);
+        }
         sum.drained += 1;
         if !kept.is_empty() {
             sum.kept += 1;
@@ -357,6 +366,10 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             }
         }
     }
+    // Batch claims of interrupted replays go with the last of their jobs.
+    store
+        .clear_finished_batches(&batches, |j| !present.contains(&j) || gone.contains(&j))
+        .await;
     report.bar.finish_and_clear();
     let mut text = format!("drained {}", plural(sum.drained, "dead job", "dead jobs"));
     if sum.failed > 0 {

@@ -7,6 +7,7 @@
 //! `Nats-Msg-Id` makes the server drop the second publish). A DLQ that takes only advisories
 //! keeps no markers: there only the duplicate window catches a repeated replay.
 
+use std::collections::HashSet;
 use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
@@ -40,39 +41,54 @@ pub fn replay_msg_id(stream: &str, seq: u64) -> String {
 /// The job's own headers, minus what would make the server drop or refuse the replay, plus the
 /// replay's id and its links to the dead entry.
 pub fn replay_headers(store: &Store, d: &Dead, edited: bool) -> HeaderMap {
+    use async_nats::header::HeaderName;
     let mut out = HeaderMap::new();
-    if let Some(h) = d.job_headers() {
+    let own = |name: &str| {
+        name.eq_ignore_ascii_case("nats-msg-id")
+            || name
+                .get(..14)
+                .is_some_and(|p| p.eq_ignore_ascii_case("nats-expected-"))
+            || name.eq_ignore_ascii_case(H_REPLAY_OF)
+            || name.eq_ignore_ascii_case(H_REPLAY_OF_JOB)
+            || name.eq_ignore_ascii_case(H_REPLAY_EDITED)
+    };
+    let job = d.copy.as_ref().and_then(|c| c.job.headers.as_ref());
+    let original = if d.copy.is_none() {
+        d.original_msg().map(|m| &m.headers)
+    } else {
+        None
+    };
+    for h in job.into_iter().chain(original) {
         for (name, values) in h.iter() {
-            let name: &str = name.as_ref();
-            let lower = name.to_ascii_lowercase();
-            if lower == "nats-msg-id"
-                || lower.starts_with("nats-expected-")
-                || lower == H_REPLAY_OF.to_ascii_lowercase()
-                || lower == H_REPLAY_OF_JOB.to_ascii_lowercase()
-                || lower == H_REPLAY_EDITED.to_ascii_lowercase()
-            {
+            if own(name.as_ref()) {
                 continue;
             }
             for v in values {
-                out.append(name, v.as_str());
+                out.append(name.clone(), v.clone());
             }
         }
     }
     out.insert(
-        "Nats-Msg-Id",
+        HeaderName::from_static("Nats-Msg-Id"),
         replay_msg_id(store.work_name(), d.seq).as_str(),
     );
     // Refused unless the work stream takes it, rather than stored wherever the subject leads.
-    out.insert("Nats-Expected-Stream", store.work_name());
+    out.insert(
+        HeaderName::from_static("Nats-Expected-Stream"),
+        store.work_name(),
+    );
     if let Some((seq, _)) = d.entry() {
-        out.insert(H_REPLAY_OF, format!("{}/{seq}", store.dlq_name()).as_str());
+        out.insert(
+            HeaderName::from_static(H_REPLAY_OF),
+            format!("{}/{seq}", store.dlq_name()).as_str(),
+        );
     }
     out.insert(
-        H_REPLAY_OF_JOB,
+        HeaderName::from_static(H_REPLAY_OF_JOB),
         format!("{}:{}", store.work_name(), d.seq).as_str(),
     );
     if edited {
-        out.insert(H_REPLAY_EDITED, "true");
+        out.insert(HeaderName::from_static(H_REPLAY_EDITED), "true");
     }
     out
 }
@@ -221,6 +237,11 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     let mut done = 0;
     // Windows whose replayed jobs wait to be removed together (see `remove_replayed`).
     let mut waiting: Vec<Window> = Vec::new();
+    let mut batches = Batches::new();
+    // Jobs whose every entry is gone by now, and those there were: for the batch claims of
+    // earlier runs, which go once none of their jobs is left.
+    let present: HashSet<u64> = scan.jobs.keys().copied().collect();
+    let mut gone: HashSet<u64> = HashSet::new();
     for seqs in chosen.chunks(window) {
         if interrupt.requested() {
             sum.interrupted = true;
@@ -240,7 +261,7 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             seqs.iter().map(|_| None).collect();
         let mut unremoved = Vec::new();
         if window > 1 {
-            unremoved = replay_window(store, &mut jobs, &mut outcomes).await;
+            unremoved = replay_window(store, &mut jobs, &mut outcomes, &mut batches).await;
         }
         for (i, d) in jobs.iter_mut().enumerate() {
             if outcomes[i].is_some() {
@@ -263,6 +284,7 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             unremoved,
         };
         if window.unremoved.is_empty() {
+            note_gone(&window, &mut gone);
             settle_window(p, &report, &mut sum, window)?;
         } else {
             waiting.push(window);
@@ -273,7 +295,15 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             break;
         }
     }
-    remove_replayed(store, &mut waiting).await;
+    remove_replayed(store, &mut waiting, &batches).await;
+    for w in &waiting {
+        note_gone(w, &mut gone);
+    }
+    store
+        .clear_finished_batches(&scan.batches, |j| {
+            !present.contains(&j) || gone.contains(&j)
+        })
+        .await;
     for window in waiting {
         settle_window(p, &report, &mut sum, window)?;
     }
@@ -334,6 +364,19 @@ struct Window {
     unremoved: Vec<usize>,
 }
 
+/// Notes the window's jobs of which nothing is left.
+fn note_gone(w: &Window, gone: &mut HashSet<u64>) {
+    for d in &w.jobs {
+        if d.copy.is_none()
+            && d.extra_copies.is_empty()
+            && d.pointers.is_empty()
+            && d.original_msg().is_none()
+        {
+            gone.insert(d.seq);
+        }
+    }
+}
+
 /// Reports a window's jobs, in order.
 fn settle_window(
     p: &crate::output::Printer,
@@ -353,12 +396,18 @@ fn settle_window(
 /// subjects (a whole DLQ replayed, the usual case: see [`Store::purge_jobs`]), else one by one,
 /// each job's copy before its markers. Until then each has its `replayed` marker, so a crash
 /// here leaves jobs the next run only removes.
-async fn remove_replayed(store: &mut Store, windows: &mut [Window]) {
+async fn remove_replayed(store: &mut Store, windows: &mut [Window], batches: &Batches) {
+    // The batch claims go with the jobs when none of them can be left to look for.
+    let batch: &[u64] = if batches.settled {
+        &batches.messages
+    } else {
+        &[]
+    };
     let all: Vec<&Dead> = windows
         .iter()
         .flat_map(|w| w.unremoved.iter().map(|&i| &w.jobs[i]))
         .collect();
-    if store.purge_jobs(&all).await {
+    if store.purge_jobs(&all, batch).await {
         for w in windows.iter_mut() {
             for &i in &w.unremoved {
                 w.jobs[i].copy = None;
@@ -368,6 +417,7 @@ async fn remove_replayed(store: &mut Store, windows: &mut [Window]) {
         }
         return;
     }
+    let mut all_gone = true;
     for w in windows.iter_mut() {
         let unremoved = std::mem::take(&mut w.unremoved);
         let copies: Vec<u64> = unremoved
@@ -397,7 +447,15 @@ async fn remove_replayed(store: &mut Store, windows: &mut [Window]) {
                     remove(store, d, kept).await;
                 }
             }
+            all_gone &= d.copy.is_none();
         }
+    }
+    // Then the batch claims, each after its records; a claim whose jobs are not all gone
+    // stays (the next run removes it once they are).
+    if batch.len() == batches.messages.len() && all_gone {
+        let mut seqs = batch.to_vec();
+        seqs.reverse();
+        store.delete_entries(&seqs).await;
     }
 }
 
@@ -557,6 +615,7 @@ async fn replay_one(
     }
     let marks = store.marks(d);
     if marks {
+        failpoint("replay.claiming");
         let mut intent = marker::New::of(Kind::Replaying);
         intent.subject = Some(subject.clone());
         intent.msg_id = Some(replay_msg_id(store.work_name(), d.seq));
@@ -645,18 +704,48 @@ fn pipelinable(store: &Store, d: &Dead) -> bool {
         })
 }
 
-/// Replays a window of jobs with the marker protocol of [`replay_one`], each step pipelined
-/// across the window: the `replaying` intents (each with its compare-and-set), the publishes
-/// of the jobs whose intent was stored, the `replayed` markers of those acked; their removal
-/// is left to [`remove_replayed`], which the jobs it returns (replayed, not removed) wait for.
-/// The failpoints fire per job at the same steps as one at a time. A job whose step does not
-/// plainly succeed is left with no outcome (before anything was stored for it) for
-/// [`replay_one`], or finished one at a time from where it is.
+/// This run's batch claims, for their removal.
+#[derive(Default)]
+struct Batches {
+    /// DLQ sequences of the claims and records written.
+    messages: Vec<u64>,
+    /// Whether every claimed job was replayed or given back (none may have been published
+    /// without an ack saying so): then the claims can go once the replayed jobs are gone.
+    settled: bool,
+    /// A check found the DLQ changed by someone else: no more batches this run.
+    off: bool,
+}
+
+impl Batches {
+    fn new() -> Batches {
+        Batches {
+            settled: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// Replays a window of jobs under one batch claim ([`Store::write_batch_claim`]), checked
+/// against other commands' claims ([`Store::check_batch`]): the jobs it won are published
+/// together (all sent before any ack is awaited), then one record says which were replayed
+/// (and as what) and which were given back (refused). Their removal is left to
+/// [`remove_replayed`], which the jobs it returns (replayed, not removed) wait for. A job the
+/// check lost, and every job when the claim or its check fails, is given back and left with no
+/// outcome, for [`replay_one`]; a publish that may have been stored (no ack) fails the job and
+/// keeps the claim, for the next run to look for the replay.
+///
+/// A kill leaves: after the claim, its jobs each with a `replaying` marker as far as readers
+/// see (the next run looks for their replays, else publishes them again with a warning); after
+/// the record, the replayed jobs marked `replayed` (only removed next time).
 async fn replay_window(
     store: &mut Store,
     jobs: &mut [Dead],
     outcomes: &mut [Option<(Result<Replayed>, Vec<Kept>)>],
+    batches: &mut Batches,
 ) -> Vec<usize> {
+    if batches.off {
+        return vec![];
+    }
     let picked: Vec<usize> = (0..jobs.len())
         .filter(|&i| pipelinable(store, &jobs[i]))
         .collect();
@@ -666,31 +755,39 @@ async fn replay_window(
     let Ok(after) = store.work_last_seq().await else {
         return vec![];
     };
-    // 1. Intents, each claimed against the copy being its subject's last message.
-    let claimed: Vec<usize> = {
-        let mut batch = Vec::with_capacity(picked.len());
-        let mut idx = Vec::with_capacity(picked.len());
-        for (i, d) in jobs.iter_mut().enumerate() {
-            if !picked.contains(&i) {
-                continue;
-            }
-            let mut intent = marker::New::of(Kind::Replaying);
-            intent.subject = d.subject().map(str::to_string);
-            intent.msg_id = Some(replay_msg_id(store.work_name(), d.seq));
-            intent.after = Some(after);
-            let expected = d.copy.as_ref().map(|c| c.dlq_seq);
-            batch.push((d, intent, expected));
-            idx.push(i);
+    let seqs: Vec<u64> = picked.iter().map(|&i| jobs[i].seq).collect();
+    // 1. The claim, then what came before it.
+    failpoint("replay.claiming");
+    let claim = match store.write_batch_claim(&seqs, after).await {
+        Ok(claim) => claim,
+        // Perhaps stored: our own claim never keeps our per-job claims out.
+        Err(_) => {
+            batches.settled = false;
+            return vec![];
         }
-        let stored = store.mark_window(&mut batch).await;
-        idx.into_iter()
-            .zip(stored)
-            .filter_map(|(i, ok)| ok.then_some(i))
-            .collect()
     };
+    batches.messages.push(claim);
+    failpoint("replay.claimed");
+    let won = match store.check_batch(claim, &seqs).await {
+        Ok(Some(won)) => won,
+        _ => {
+            batches.off = true;
+            match store.write_batch_record(claim, &[], &seqs).await {
+                Ok(record) => batches.messages.push(record),
+                Err(_) => batches.settled = false,
+            }
+            return vec![];
+        }
+    };
+    let won: std::collections::HashSet<u64> = won.into_iter().collect();
+    let mut released: Vec<u64> = seqs.iter().copied().filter(|s| !won.contains(s)).collect();
+    let won: Vec<usize> = picked
+        .into_iter()
+        .filter(|&i| won.contains(&jobs[i].seq))
+        .collect();
     // 2. The publishes, all sent before any ack is awaited.
-    let mut sent = Vec::with_capacity(claimed.len());
-    for &i in &claimed {
+    let mut sent = Vec::with_capacity(won.len());
+    for &i in &won {
         let d = &jobs[i];
         let subject = d.subject().unwrap_or_default().to_string();
         let payload = d.payload().cloned().unwrap_or_default();
@@ -729,30 +826,26 @@ async fn replay_window(
                 acked.push((i, ack));
             }
             Err((e, unanswered)) => {
-                // As one at a time: a refused publish takes its intent back, one that may
-                // have been stored keeps it for the next run to look for.
-                let mut kept = vec![];
-                if !unanswered {
-                    let _ = store.release(&mut jobs[i], &mut kept).await;
+                // A refused publish is given back; one that may have been stored keeps the
+                // claim, for the next run to look for.
+                if unanswered {
+                    batches.settled = false;
+                } else {
+                    released.push(jobs[i].seq);
                 }
-                outcomes[i] = Some((Err(e), kept));
+                outcomes[i] = Some((Err(e), vec![]));
             }
         }
     }
-    // 3. The `replayed` markers (without one, the intent still tells the next run to look).
-    {
-        let mut batch: Vec<(&mut Dead, marker::New, Option<u64>)> = Vec::with_capacity(acked.len());
-        let mut rest = jobs.iter_mut().enumerate();
-        for (i, ack) in &acked {
-            let d = rest
-                .find(|(j, _)| j == i)
-                .map(|(_, d)| d)
-                .expect("in order");
-            let mut done = marker::New::of(Kind::Replayed);
-            done.replayed_as = Some((ack.stream.clone(), ack.sequence));
-            batch.push((d, done, None));
-        }
-        store.mark_window(&mut batch).await;
+    // 3. The record (without it the claim still tells the next run to look for the replays).
+    let replayed: Vec<(u64, u64)> = acked
+        .iter()
+        .map(|(i, ack)| (jobs[*i].seq, ack.sequence))
+        .collect();
+    released.sort_unstable();
+    match store.write_batch_record(claim, &replayed, &released).await {
+        Ok(record) => batches.messages.push(record),
+        Err(_) => batches.settled = false,
     }
     for _ in &acked {
         failpoint("replay.published");

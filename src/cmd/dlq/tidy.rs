@@ -86,6 +86,8 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
     let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, chosen.len(), "purging");
     let (mut purged, mut kept_jobs) = (0, 0);
+    let present: std::collections::HashSet<u64> = scan.jobs.keys().copied().collect();
+    let mut gone = std::collections::HashSet::new();
     for seq in chosen {
         if interrupt.requested() {
             break;
@@ -97,6 +99,7 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         store.remove_job(&mut d, &mut kept).await?;
         if kept.is_empty() {
             purged += 1;
+            gone.insert(seq);
             report.line(format!("purged {seq} ({subject})"));
         } else {
             kept_jobs += 1;
@@ -111,6 +114,12 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
             })?;
         }
     }
+    // Batch claims of interrupted replays go with the last of their jobs.
+    store
+        .clear_finished_batches(&scan.batches, |j| {
+            !present.contains(&j) || gone.contains(&j)
+        })
+        .await;
     report.bar.finish_and_clear();
     p.status(format!(
         "purged {}{}",
