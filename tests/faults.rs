@@ -554,6 +554,36 @@ fn a_worker_killed_while_its_handlers_run_takes_them_down_and_loses_no_job() {
     );
 }
 
+/// The reaper reads what the worker tells it in batches: the groups it was told of just before
+/// the worker died (in the same read as the end of its stdin) are killed too.
+#[test]
+fn the_reaper_kills_groups_it_was_told_of_with_its_last_words() {
+    use std::os::unix::process::CommandExt;
+    let mut handler = std::process::Command::new("sleep")
+        .arg("30")
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pgid = handler.id() as i32;
+    let mut reaper = std::process::Command::new(assert_cmd::cargo::cargo_bin("jq-nats"))
+        .arg("__jq-nats-reaper")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // One write and the end at once, as from a worker killed right after a handler started.
+    let mut stdin = reaper.stdin.take().unwrap();
+    stdin
+        .write_all(format!("+{}\n-1\n+{pgid}\n", pgid + 1_000_000).as_bytes())
+        .unwrap();
+    drop(stdin);
+    let status = reaper.wait().unwrap();
+    assert!(status.success(), "{status}");
+    wait_until(Duration::from_secs(3), "the group to be killed", || {
+        matches!(handler.try_wait(), Ok(Some(_)))
+    });
+    assert!(group_gone(pgid));
+}
+
 #[test]
 fn a_worker_killed_between_handler_exit_and_ack_has_the_job_run_again() {
     let (s, published, pid) = killed_at("work.handled:3", true, true);

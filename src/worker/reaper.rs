@@ -42,16 +42,18 @@ pub fn run() -> ! {
     let mut stdin = unsafe { std::fs::File::from_raw_fd(libc::STDIN_FILENO) };
     let mut said: Vec<u8> = Vec::new();
     let mut buf = [0u8; 8192];
-    'told: loop {
-        // Everything there is now (it fits the pipe), then a pause to gather more.
+    let mut ended = false;
+    while !ended {
+        // Everything there is now (it fits the pipe), then a pause to gather more. What came
+        // with the end (the worker's last words before it died) is taken like the rest.
         loop {
             match stdin.read(&mut buf) {
-                Ok(0) => break 'told,
+                Ok(0) => ended = true,
                 Ok(n) => said.extend_from_slice(&buf[..n]),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => break 'told,
+                Err(_) => ended = true,
             }
-            if !readable_now(libc::STDIN_FILENO) {
+            if ended || !readable_now(libc::STDIN_FILENO) {
                 break;
             }
         }
@@ -69,7 +71,9 @@ pub fn run() -> ! {
                 _ => {}
             }
         }
-        std::thread::sleep(BATCH);
+        if !ended {
+            std::thread::sleep(BATCH);
+        }
     }
     for pgid in groups {
         super::handler::killpg(pgid, libc::SIGKILL);
