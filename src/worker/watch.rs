@@ -391,12 +391,7 @@ fn watch(spawned: Spawned) {
         if left.is_zero() {
             break;
         }
-        let mut fds: Vec<libc::pollfd> = Vec::with_capacity(2);
-        for out in &outputs {
-            push(&mut fds, out.pipe.as_raw_fd(), libc::POLLIN);
-        }
-        poll(&mut fds, Some(left));
-        read_ready(&mut outputs, &fds);
+        pass_on(&mut outputs, Some(left));
     }
     let finished = Finished {
         ending: match status {
@@ -416,13 +411,18 @@ fn watch(spawned: Spawned) {
 /// Passes on what comes from pipes a finished handler left open, until they close.
 fn relay(mut outputs: Vec<Output>) {
     while !outputs.is_empty() {
-        let mut fds: Vec<libc::pollfd> = Vec::with_capacity(2);
-        for out in &outputs {
-            push(&mut fds, out.pipe.as_raw_fd(), libc::POLLIN);
-        }
-        poll(&mut fds, None);
-        read_ready(&mut outputs, &fds);
+        pass_on(&mut outputs, None);
     }
+}
+
+/// Waits up to `timeout` (forever: `None`) for output and passes on what came.
+fn pass_on(outputs: &mut Vec<Output>, timeout: Option<Duration>) {
+    let mut fds: Vec<libc::pollfd> = Vec::with_capacity(outputs.len());
+    for out in outputs.iter() {
+        push(&mut fds, out.pipe.as_raw_fd(), libc::POLLIN);
+    }
+    poll(&mut fds, timeout);
+    read_ready(outputs, &fds);
 }
 
 /// The payload on the handler's stdin: written into the pipe before the spawn when it fits
