@@ -638,75 +638,19 @@ impl Drop for Spawned {
     }
 }
 
-/// The consumer's ack wait is long (30s): a job left unacknowledged by a stopping worker would
-/// hold up the next run that long.
-#[test]
-fn sigint_in_the_middle_loses_nothing() {
+/// Interrupts a worker running `sleep`-then-log jobs at `concurrency` once `stop_after` are
+/// done, checks its stop, then finishes the queue with a second worker: every one of `jobs` must
+/// be done exactly once, and none may have waited for its ack wait (30s, the consumer's).
+fn interrupt_then_finish(jobs: usize, sleep: &str, concurrency: &str, stop_after: usize) {
     let s = Setup::new();
-    s.publish_n(20);
+    s.publish_n(jobs);
     let log = s.path("done");
-    let script = format!("sleep 0.3; echo \"$JQ_SEQ\" >> {log}");
+    let script = format!("{sleep}echo \"$JQ_SEQ\" >> {log}");
     let child = s.spawn_work(
         &[
             STREAM,
             "-c",
-            "3",
-            "--backoff",
-            "30s",
-            "--",
-            "sh",
-            "-c",
-            &script,
-        ],
-        Stdio::null(),
-    );
-    wait_until(Duration::from_secs(20), "a few jobs done", || {
-        s.read("done").lines().count() >= 4
-    });
-    child.interrupt();
-    let out = child.wait();
-    assert_ok(&out);
-    let err = stderr(&out);
-    assert!(err.contains("stopping: waiting up to 30s"), "{err}");
-    let first_run = s.read("done").lines().count();
-    assert!(first_run < 20);
-
-    let started = Instant::now();
-    let out = s.work(&[
-        STREAM,
-        "--until-empty",
-        "-c",
-        "3",
-        "--",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert_ok(&out);
-    assert!(
-        started.elapsed() < Duration::from_secs(15),
-        "a job waited for its ack wait: {}",
-        stderr(&out)
-    );
-    let mut seqs: Vec<u64> = s.read("done").lines().map(|l| l.parse().unwrap()).collect();
-    seqs.sort();
-    assert_eq!(seqs, (1..=20).collect::<Vec<_>>(), "each job done once");
-    assert_eq!(s.stream_messages(STREAM), 0);
-}
-
-/// Short jobs are held ahead in the handler pool's queue: a stop hands back those not started
-/// yet (never started, never left to their ack wait) and lets the running ones finish.
-#[test]
-fn sigint_with_jobs_held_ahead_hands_back_those_not_started() {
-    let s = Setup::new();
-    s.publish_n(400);
-    let log = s.path("done");
-    let script = format!("echo \"$JQ_SEQ\" >> {log}");
-    let child = s.spawn_work(
-        &[
-            STREAM,
-            "-c",
-            "2",
+            concurrency,
             "--backoff",
             "30s",
             "--",
@@ -717,20 +661,22 @@ fn sigint_with_jobs_held_ahead_hands_back_those_not_started() {
         Stdio::null(),
     );
     wait_until(Duration::from_secs(20), "some jobs done", || {
-        s.read("done").lines().count() >= 50
+        s.read("done").lines().count() >= stop_after
     });
     child.interrupt();
     let out = child.wait();
     assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("stopping: waiting up to 30s"), "{err}");
     let first_run = s.read("done").lines().count();
-    assert!(first_run < 400, "the stop came too late to test anything");
+    assert!(first_run < jobs, "the stop came too late to test anything");
 
     let started = Instant::now();
     let out = s.work(&[
         STREAM,
         "--until-empty",
         "-c",
-        "2",
+        concurrency,
         "--",
         "sh",
         "-c",
@@ -744,8 +690,24 @@ fn sigint_with_jobs_held_ahead_hands_back_those_not_started() {
     );
     let mut seqs: Vec<u64> = s.read("done").lines().map(|l| l.parse().unwrap()).collect();
     seqs.sort();
-    assert_eq!(seqs, (1..=400).collect::<Vec<_>>(), "each job done once");
+    assert_eq!(
+        seqs,
+        (1..=jobs as u64).collect::<Vec<_>>(),
+        "each job done once"
+    );
     assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn sigint_in_the_middle_loses_nothing() {
+    interrupt_then_finish(20, "sleep 0.3; ", "3", 4);
+}
+
+/// Short jobs are held ahead in the handler pool's queue: a stop hands back those not started
+/// yet (never started, never left to their ack wait) and lets the running ones finish.
+#[test]
+fn sigint_with_jobs_held_ahead_hands_back_those_not_started() {
+    interrupt_then_finish(400, "", "2", 50);
 }
 
 #[test]
