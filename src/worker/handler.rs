@@ -30,21 +30,30 @@ const MAX_LINE: usize = 8192;
 /// How to run the handler.
 #[derive(Debug, Clone)]
 pub struct Spec {
+    /// The program (its path, found once) and its arguments.
     pub argv: Vec<String>,
     pub timeout: Option<Duration>,
     /// Send the handler's stdout to our stderr (stdout carries NDJSON under --json).
     pub stdout_to_stderr: bool,
     /// Inherited variables the handler must not see.
     pub remove_env: Vec<OsString>,
+    /// Our environment, read once.
+    pub ours: Vec<(OsString, OsString)>,
 }
 
 impl Spec {
-    pub fn new(argv: Vec<String>, timeout: Option<Duration>, stdout_to_stderr: bool) -> Spec {
+    /// A program named without a `/` is looked for in `PATH` now (left as it is if not
+    /// found, for its spawn to fail saying so).
+    pub fn new(mut argv: Vec<String>, timeout: Option<Duration>, stdout_to_stderr: bool) -> Spec {
+        if let Some(path) = argv.first().and_then(|p| resolve_program(p).ok()) {
+            argv[0] = path.display().to_string();
+        }
         Spec {
             argv,
             timeout,
             stdout_to_stderr,
             remove_env: hidden_vars(std::env::vars_os().map(|(k, _)| k)),
+            ours: std::env::vars_os().collect(),
         }
     }
 }

@@ -47,6 +47,7 @@ pub mod puller;
 pub mod reaper;
 pub mod report;
 pub mod request;
+pub mod spawn;
 pub mod watch;
 
 use deliveries::Deliveries;

@@ -1,7 +1,7 @@
 //! Handler processes, from spawn to exit, on threads of their own: one thread per slot, each
 //! running one handler at a time the way the spawn floor of `bench/run` runs `true` (spawn,
-//! then wait), with the payload in and the output out. Spawning (vfork plus exec) holds only
-//! its own thread until the child execs, and waiting is one `poll` on the child's pipes and
+//! then wait), with the payload in and the output out. Spawning (`spawn`: vfork plus exec)
+//! holds only its own thread until the child execs, and waiting is one `poll` on the child's pipes and
 //! pidfd. A job handed to the pool while its slots are busy waits in the pool's queue, so a
 //! slot's thread starts its next handler the moment the last one exited, without a round trip
 //! through the runtime; the runtime's one thread hears of each job once it has ended, settles
@@ -15,8 +15,8 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ use tokio::sync::oneshot;
 
 use super::handler::{ending_of, killpg, Ending, Finished, Groups, Lines, Spec, Tail};
 use super::report::Log;
+use super::spawn;
 use crate::dlq::entry::stderr_tail;
 
 /// How long to wait for the rest of a handler's output once it exited (a child it left behind
@@ -236,8 +237,8 @@ struct Run {
 
 /// A handler spawned and what its watching needs.
 struct Spawned {
-    child: Child,
-    pgid: i32,
+    /// The handler, leader of its own process group.
+    pid: i32,
     payload: Payload,
     outputs: Vec<Output>,
     /// Readable once the handler exited (`None`: no pidfd on this kernel).
@@ -265,47 +266,58 @@ fn spawn(job: Run) -> Option<Spawned> {
         }
     };
     let spec = &job.spec;
-    let mut cmd = Command::new(&spec.argv[0]);
-    cmd.args(&spec.argv[1..])
-        .process_group(0)
-        .stdin(stdin)
-        .stderr(Stdio::piped())
-        .stdout(if job.relay_stdout {
-            Stdio::piped()
+    let env = spawn::environment(&spec.ours, &spec.remove_env, job.env);
+    // Our ends and the child's, of its stderr and (relayed) stdout.
+    let pipes = (|| -> std::io::Result<_> {
+        let stderr = pipe()?;
+        let stdout = if job.relay_stdout {
+            Some(pipe()?)
         } else {
-            Stdio::inherit()
-        });
-    for name in &spec.remove_env {
-        cmd.env_remove(name);
-    }
-    cmd.envs(job.env);
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
+            None
+        };
+        let launch = spawn::Launch::new(&spec.argv, env)?;
+        Ok((launch, stderr, stdout))
+    })();
+    let (launch, (stderr, stderr_w), stdout) = match pipes {
+        Ok(p) => p,
         Err(e) => {
             let _ = done.send(failed(e));
             return None;
         }
     };
-    drop(cmd);
-    let pgid = child.id() as i32;
-    job.groups.add(pgid);
-    job.control.started(pgid);
+    let (stdout, stdout_w) = stdout.unzip();
+    let stdio = [
+        stdin.as_raw_fd(),
+        stdout_w.as_ref().map_or(-1, |w| w.as_raw_fd()),
+        stderr_w.as_raw_fd(),
+    ];
+    let pid = match spawn::spawn(&launch, stdio) {
+        Ok(pid) => pid,
+        Err(e) => {
+            let _ = done.send(failed(e));
+            return None;
+        }
+    };
+    // The child's ends are its own now.
+    drop((stdin, stderr_w, stdout_w));
+    job.groups.add(pid);
+    job.control.started(pid);
     let _ = job.started.send(());
 
     let tail = Arc::new(Mutex::new(Tail::default()));
     let mut outputs = Vec::with_capacity(2);
-    if let Some(stderr) = child.stderr.take() {
+    {
         let log = job.log.clone();
         outputs.push(Output {
-            pipe: OwnedFd::from(stderr).into(),
+            pipe: stderr.into(),
             lines: Lines::new(Some(tail.clone()), Box::new(move |l| log.handler_stderr(l))),
         });
     }
-    if let Some(stdout) = child.stdout.take() {
+    if let Some(stdout) = stdout {
         let log = job.log.clone();
         let to_stderr = spec.stdout_to_stderr;
         outputs.push(Output {
-            pipe: OwnedFd::from(stdout).into(),
+            pipe: stdout.into(),
             lines: Lines::new(
                 None,
                 Box::new(move |l| {
@@ -319,9 +331,8 @@ fn spawn(job: Run) -> Option<Spawned> {
         });
     }
     Some(Spawned {
-        exit: pidfd(pgid),
-        child,
-        pgid,
+        exit: pidfd(pid),
+        pid,
         payload,
         outputs,
         tail,
@@ -335,8 +346,7 @@ fn spawn(job: Run) -> Option<Spawned> {
 /// from whatever it left holding its pipes is passed on by a thread of its own meanwhile.
 fn watch(spawned: Spawned) {
     let Spawned {
-        mut child,
-        pgid,
+        pid,
         mut payload,
         mut outputs,
         exit,
@@ -374,7 +384,7 @@ fn watch(spawned: Spawned) {
             None => true,
         };
         if exited {
-            match child.try_wait() {
+            match try_wait(pid) {
                 Ok(Some(status)) => break Ok(status),
                 Ok(None) => {}
                 Err(e) => break Err(e),
@@ -382,7 +392,7 @@ fn watch(spawned: Spawned) {
         }
     };
     drop(payload);
-    groups.remove(pgid);
+    groups.remove(pid);
 
     // The rest of its output, for a short while: a child it left behind may keep a pipe open.
     let deadline = Instant::now() + LINGER;
@@ -434,7 +444,7 @@ struct Payload {
 
 impl Payload {
     /// The handler's end of the pipe, and ours with what is still to be written.
-    fn new(bytes: Bytes) -> std::io::Result<(Stdio, Payload)> {
+    fn new(bytes: Bytes) -> std::io::Result<(OwnedFd, Payload)> {
         let (read, write) = pipe()?;
         // Non-blocking: a handler that does not read its stdin must not hold the thread. A
         // payload of a page or less always fits a new pipe (even one the kernel cut down to a
@@ -447,7 +457,7 @@ impl Payload {
             bytes,
         };
         payload.write();
-        Ok((Stdio::from(read), payload))
+        Ok((read, payload))
     }
 
     /// Our end of the pipe while there is more to write.
@@ -538,6 +548,24 @@ fn set_nonblocking(fd: RawFd) -> std::io::Result<()> {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// How the child `pid` ended, if it has.
+fn try_wait(pid: i32) -> std::io::Result<Option<ExitStatus>> {
+    let mut status = 0;
+    loop {
+        // SAFETY: waitpid on our own child, writing into a local.
+        match unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } {
+            0 => return Ok(None),
+            n if n == pid => return Ok(Some(ExitStatus::from_raw(status))),
+            _ => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
 }
 
 /// A descriptor that is readable once the child `pid` exited (`None` where the kernel has no
