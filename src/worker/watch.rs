@@ -150,14 +150,23 @@ impl Drop for Pool {
     }
 }
 
-/// A slot's thread: runs what is queued, one at a time, until the pool is dropped.
+/// A slot's thread: runs what is queued, one at a time, until the pool is dropped. How its
+/// last handler ended is told once the next one is started (or nothing is queued): telling
+/// wakes the runtime's thread, which on a busy machine would hold up the next start.
 fn slot(shared: &PoolShared) {
+    let mut ended: Option<Ended> = None;
     loop {
         let next = {
             let mut queue = shared.queue.lock().unwrap();
             loop {
                 if let Some(work) = queue.works.pop_front() {
                     break work;
+                }
+                if let Some(last) = ended.take() {
+                    drop(queue);
+                    last.tell();
+                    queue = shared.queue.lock().unwrap();
+                    continue;
                 }
                 if queue.ended {
                     return;
@@ -167,25 +176,38 @@ fn slot(shared: &PoolShared) {
                 queue.idle -= 1;
             }
         };
-        let run = match next {
-            Work::Watch(spawned) => {
-                watch(*spawned);
-                continue;
+        let spawned = match next {
+            Work::Watch(spawned) => Some(*spawned),
+            // Stopping, or this job's stop came while it waited: handed back, never started.
+            Work::Start(run)
+                if shared.closing.load(Ordering::SeqCst)
+                    || run.control.signal.load(Ordering::SeqCst) != 0 =>
+            {
+                let _ = run.done.send(Finished {
+                    ending: Ending::NotStarted,
+                    stderr_tail: None,
+                    elapsed: Duration::ZERO,
+                });
+                None
             }
-            Work::Start(run) => run,
+            Work::Start(run) => spawn(run),
         };
-        // Stopping, or this job's stop came while it waited: it is handed back, never started.
-        if shared.closing.load(Ordering::SeqCst) || run.control.signal.load(Ordering::SeqCst) != 0 {
-            let _ = run.done.send(Finished {
-                ending: Ending::NotStarted,
-                stderr_tail: None,
-                elapsed: Duration::ZERO,
-            });
-            continue;
+        if let Some(last) = ended.take() {
+            last.tell();
         }
-        if let Some(spawned) = spawn(run) {
-            watch(spawned);
-        }
+        ended = spawned.map(watch);
+    }
+}
+
+/// How a handler ended, to be told on its channel.
+struct Ended {
+    done: oneshot::Sender<Finished>,
+    finished: Finished,
+}
+
+impl Ended {
+    fn tell(self) {
+        let _ = self.done.send(self.finished);
     }
 }
 
@@ -342,9 +364,9 @@ fn spawn(job: Run) -> Option<Spawned> {
     })
 }
 
-/// Watches a spawned handler to its end and sends how it went on `done`; output still coming
-/// from whatever it left holding its pipes is passed on by a thread of its own meanwhile.
-fn watch(spawned: Spawned) {
+/// Watches a spawned handler to its end and returns how it went, for its `done`; output still
+/// coming from whatever it left holding its pipes is passed on by a thread of its own.
+fn watch(spawned: Spawned) -> Ended {
     let Spawned {
         pid,
         mut payload,
@@ -411,11 +433,11 @@ fn watch(spawned: Spawned) {
         stderr_tail: stderr_tail(&tail.lock().unwrap().0),
         elapsed: started.elapsed(),
     };
-    let _ = done.send(finished);
     if !outputs.is_empty() {
         // The slot goes on with its next job.
         std::thread::spawn(move || relay(outputs));
     }
+    Ended { done, finished }
 }
 
 /// Passes on what comes from pipes a finished handler left open, until they close.
