@@ -34,15 +34,25 @@ record "work, no command, $n backlog (jobs/s)" rate "$(median "${jq[@]}")" "$(me
 m=$(size 1000 60)
 true_bin=$(command -v true)
 stream bt
+# Beside each rate, where the CPU went (per job, ms): jq-nats with its handlers against the
+# floor with its `true`s (user + system of the command and all it waited for), and nats-server
+# during the jq-nats run, which the floor does without.
 for c in 1 4 16; do
-    jq=() floor=()
+    jq=() floor=() jq_cpu=() floor_cpu=() server_cpu=()
     for _ in $(seq "$reps"); do
         reset bt
         fill bt "$m"
-        jq+=("$(rate "$m" "$(elapsed sh -c "'$J' -s '$url' -q work bt --until-empty -c $c -- '$true_bin'")")")
-        floor+=("$(rate "$m" "$(elapsed "$F" spawn "$c" "$m" "$true_bin")")")
+        s0=$(cpu_ticks "$server_pid")
+        jq+=("$(rate "$m" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$J" -s "$url" -q work bt --until-empty -c "$c" -- "$true_bin")")")
+        s1=$(cpu_ticks "$server_pid")
+        jq_cpu+=("$(cpu_per_job "$m" "$work/cpu")")
+        server_cpu+=("$(awk -v t=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v n="$m" 'BEGIN { printf "%.4f\n", t / hz * 1000 / n }')")
+        floor+=("$(rate "$m" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$F" spawn "$c" "$m" "$true_bin")")")
+        floor_cpu+=("$(cpu_per_job "$m" "$work/cpu")")
     done
     record "work -- true, -c $c, $m jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.8
+    record "work -- true, -c $c: CPU per job of jq-nats and its handlers (ms)" cpu "$(median "${jq_cpu[@]}")" "$(median "${floor_cpu[@]}")" -
+    record "work -- true, -c $c: CPU per job of nats-server (ms)" cpu "$(median "${server_cpu[@]}")" 0 -
 done
 
 # 4. dlq replay --all of dead jobs (published, then copied to the DLQ and removed, as workers

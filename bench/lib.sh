@@ -19,7 +19,10 @@
 #   record FIGURE KIND JQ FLOOR TARGET
 #       KIND rate: jobs/s, TARGET the least ratio jq/floor;
 #       KIND rss: kB, TARGET the most MB for jq-nats;
-#       KIND latency: ms, TARGET the most jq-floor difference in ms.
+#       KIND latency: ms, TARGET the most jq-floor difference in ms;
+#       KIND cpu: ms of CPU per job, no target (TARGET -).
+#   cpu_ticks PID      user + system CPU of process PID so far, in clock ticks
+#   cpu_per_job N FILE CPU ms per job from FILE, written by /usr/bin/time -f '%U %S'
 
 log() { echo "bench: $*" >&2; }
 
@@ -39,6 +42,10 @@ elapsed() {
     t1=$(now_ns)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", (b - a) / 1e9 }'
 }
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+cpu_per_job() { awk -v n="$1" '{ printf "%.4f\n", ($1 + $2) * 1000 / n }' "$2"; }
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f\n", n / s }'; }
 

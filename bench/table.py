@@ -17,6 +17,12 @@ KINDS = {
         lambda jq, fl, t: jq / 1024 < t,
         lambda t: f"< {t:g} MB",
     ),
+    "cpu": (
+        lambda v: f"{v:.3f} ms",
+        lambda jq, fl: f"{jq - fl:+.3f} ms",
+        lambda jq, fl, t: True,
+        lambda t: "",
+    ),
     "latency": (
         lambda v: f"{v:.3f} ms",
         lambda jq, fl: f"{jq - fl:+.3f} ms",
