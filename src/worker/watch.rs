@@ -2,10 +2,10 @@
 //! running one handler at a time the way the spawn floor of `bench/run` runs `true` (spawn,
 //! then wait), with the payload in and the output out. Spawning (`spawn`: vfork plus exec)
 //! holds only its own thread until the child execs, and waiting is one `poll` on the child's
-//! pipes and pidfd. A job handed to the pool while its slots are busy waits in the pool's queue, so a
-//! slot's thread starts its next handler the moment the last one exited, without a round trip
-//! through the runtime; the runtime's one thread hears of each job once it has ended, settles
-//! it meanwhile, and keeps the time limits.
+//! pipes and pidfd. A job handed to the pool while its slots are busy waits in the pool's
+//! queue, so a slot's thread starts its next handler the moment the last one exited, without
+//! a round trip through the runtime; the runtime's one thread hears of each job once it has
+//! ended (and the next one started), settles it meanwhile, and keeps the time limits.
 //!
 //! Against tokio's child processes on the runtime thread (a pidfd, two pipes and three tasks in
 //! its reactor per job, and every spawn and exit through the one thread) this costs less CPU per
