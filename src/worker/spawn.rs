@@ -6,8 +6,8 @@
 //! other threads are running on other CPUs (the runtime's thread, the other slots), each unmap
 //! makes the kernel interrupt those CPUs to flush their TLBs, and on a virtual machine the
 //! interrupt and the wait for every CPU to answer cost more than the rest of the spawn: a
-//! profile of `work -c 1 -- true` put ~39% of the slot thread's CPU there. The spawn floor of
-//! `bench/run` pays nothing for it, having no other thread running.
+//! profile of `work -c 1 -- true` put ~39% of the slot thread's CPU there (the spawn floor of
+//! `bench/run` at `-c 1` pays nothing for it, having no other thread running).
 //!
 //! The child runs on that stack in our address space while its parent thread is suspended
 //! (until it execs or exits), so it only makes raw system calls: it puts back the default
