@@ -4,7 +4,7 @@
 //! for the dead-letter queue; on timeout or shutdown its whole group is killed.
 
 use std::collections::HashSet;
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::report::Log;
-use super::watch;
+use super::{spawn, watch};
 use crate::dlq::entry::STDERR_TAIL_BYTES;
 use crate::error::usage;
 use crate::units::format_duration;
@@ -35,10 +35,8 @@ pub struct Spec {
     pub timeout: Option<Duration>,
     /// Send the handler's stdout to our stderr (stdout carries NDJSON under --json).
     pub stdout_to_stderr: bool,
-    /// Inherited variables the handler must not see.
-    pub remove_env: Vec<OsString>,
-    /// Our environment, read once.
-    pub ours: Vec<(OsString, OsString)>,
+    /// Our environment without the variables the handler must not see, read once.
+    pub inherited: Vec<CString>,
 }
 
 impl Spec {
@@ -52,8 +50,10 @@ impl Spec {
             argv,
             timeout,
             stdout_to_stderr,
-            remove_env: hidden_vars(std::env::vars_os().map(|(k, _)| k)),
-            ours: std::env::vars_os().collect(),
+            inherited: spawn::inherited(
+                std::env::vars_os(),
+                &hidden_vars(std::env::vars_os().map(|(k, _)| k)),
+            ),
         }
     }
 }

@@ -16,7 +16,7 @@
 //! exec fails it leaves the error in memory we share and exits 127.
 
 use std::cell::RefCell;
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CStr, CString, OsString};
 use std::io;
 use std::os::fd::RawFd;
 use std::os::unix::ffi::OsStrExt;
@@ -30,17 +30,35 @@ thread_local! {
     static STACK_OF_THREAD: RefCell<Option<Box<[u128]>>> = const { RefCell::new(None) };
 }
 
-/// A program and what it gets, as the child needs them: C strings, null-terminated arrays.
-pub struct Launch {
-    program: CString,
-    argv: Vec<CString>,
-    env: Vec<CString>,
+/// Our environment as a handler inherits it, without the `hidden` variables: `NAME=value`
+/// entries, made once for all the handlers.
+pub fn inherited(
+    ours: impl Iterator<Item = (OsString, OsString)>,
+    hidden: &[OsString],
+) -> Vec<CString> {
+    ours.filter(|(name, _)| !hidden.contains(name))
+        // The environment we were given holds C strings: none has a NUL byte to refuse.
+        .filter_map(|(name, value)| CString::new(entry(name.as_bytes(), value.as_bytes())).ok())
+        .collect()
 }
 
-impl Launch {
-    /// `argv[0]` is the program's path (found once, before any job). `env` is the whole
-    /// environment, `NAME=value` each.
-    pub fn new(argv: &[String], env: Vec<Vec<u8>>) -> io::Result<Launch> {
+/// A program and what it gets, as the child needs them: C strings.
+pub struct Launch<'a> {
+    /// `argv[0]` is the program's path.
+    argv: Vec<CString>,
+    inherited: &'a [CString],
+    /// The job's own variables, which replace inherited ones of the same name.
+    extra: Vec<CString>,
+}
+
+impl<'a> Launch<'a> {
+    /// `argv[0]` is the program's path (found once, before any job); `extra` goes on top of
+    /// the `inherited` environment.
+    pub fn new(
+        argv: &[String],
+        inherited: &'a [CString],
+        extra: Vec<(String, String)>,
+    ) -> io::Result<Launch<'a>> {
         let cstr = |bytes: Vec<u8>| {
             CString::new(bytes).map_err(|e| {
                 io::Error::new(
@@ -52,37 +70,41 @@ impl Launch {
                 )
             })
         };
+        if argv.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no program to run",
+            ));
+        }
         let argv = argv
             .iter()
             .map(|a| cstr(a.clone().into_bytes()))
             .collect::<io::Result<Vec<_>>>()?;
-        let program = argv
-            .first()
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no program to run"))?;
-        let env = env.into_iter().map(cstr).collect::<io::Result<Vec<_>>>()?;
-        Ok(Launch { program, argv, env })
+        let extra = extra
+            .iter()
+            .map(|(name, value)| cstr(entry(name.as_bytes(), value.as_bytes())))
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(Launch {
+            argv,
+            inherited,
+            extra,
+        })
+    }
+
+    /// The handler's environment: the inherited entries `extra` does not replace, then `extra`.
+    fn env(&self) -> impl Iterator<Item = &CStr> {
+        self.inherited
+            .iter()
+            .map(CString::as_c_str)
+            .filter(move |e| !self.extra.iter().any(|x| name(x) == name(e)))
+            .chain(self.extra.iter().map(CString::as_c_str))
     }
 }
 
-/// The environment a handler gets: ours without `hidden`, then `extra` (which replaces ours
-/// where names meet), as `NAME=value` entries.
-pub fn environment(
-    ours: &[(OsString, OsString)],
-    hidden: &[OsString],
-    extra: Vec<(String, String)>,
-) -> Vec<Vec<u8>> {
-    let mut env = Vec::with_capacity(ours.len() + extra.len());
-    for (name, value) in ours {
-        if hidden.contains(name) || extra.iter().any(|(n, _)| OsStr::new(n) == name) {
-            continue;
-        }
-        env.push(entry(name.as_bytes(), value.as_bytes()));
-    }
-    for (name, value) in extra {
-        env.push(entry(name.as_bytes(), value.as_bytes()));
-    }
-    env
+/// The name of a `NAME=value` entry.
+fn name(entry: &CStr) -> &[u8] {
+    let e = entry.to_bytes();
+    &e[..e.iter().position(|&b| b == b'=').unwrap_or(e.len())]
 }
 
 fn entry(name: &[u8], value: &[u8]) -> Vec<u8> {
@@ -91,6 +113,11 @@ fn entry(name: &[u8], value: &[u8]) -> Vec<u8> {
     e.push(b'=');
     e.extend_from_slice(value);
     e
+}
+
+/// `strings` as the null-terminated array of pointers exec takes.
+fn pointers<'s>(strings: impl Iterator<Item = &'s CStr>) -> Vec<*const libc::c_char> {
+    strings.map(CStr::as_ptr).chain([ptr::null()]).collect()
 }
 
 /// What the child reads (and, on a failed exec, writes): shared with it through `CLONE_VM`.
@@ -109,20 +136,10 @@ struct ChildArgs {
 /// ours), and returns its pid. The descriptors must be 3 or above (std keeps 0, 1 and 2 open,
 /// so new ones are) and are left open here.
 pub fn spawn(launch: &Launch, stdio: [RawFd; 3]) -> io::Result<libc::pid_t> {
-    let argv: Vec<*const libc::c_char> = launch
-        .argv
-        .iter()
-        .map(|a| a.as_ptr())
-        .chain([ptr::null()])
-        .collect();
-    let envp: Vec<*const libc::c_char> = launch
-        .env
-        .iter()
-        .map(|e| e.as_ptr())
-        .chain([ptr::null()])
-        .collect();
+    let argv = pointers(launch.argv.iter().map(CString::as_c_str));
+    let envp = pointers(launch.env());
     let mut args = ChildArgs {
-        program: launch.program.as_ptr(),
+        program: argv[0],
         argv: argv.as_ptr(),
         envp: envp.as_ptr(),
         stdio,
@@ -234,20 +251,20 @@ mod tests {
             ("NATS_PASSWORD".into(), "s3cret".into()),
             ("JQ_NATS_ATTEMPT".into(), "9".into()),
         ];
-        let env = environment(
-            &ours,
-            &["NATS_PASSWORD".into()],
+        let inherited = inherited(ours.into_iter(), &["NATS_PASSWORD".into()]);
+        let launch = Launch::new(
+            &["/bin/true".into()],
+            &inherited,
             vec![("JQ_NATS_ATTEMPT".into(), "1".into())],
-        );
-        assert_eq!(
-            env,
-            vec![b"PATH=/bin".to_vec(), b"JQ_NATS_ATTEMPT=1".to_vec()]
-        );
+        )
+        .unwrap();
+        let env: Vec<&[u8]> = launch.env().map(CStr::to_bytes).collect();
+        assert_eq!(env, vec![&b"PATH=/bin"[..], &b"JQ_NATS_ATTEMPT=1"[..]]);
     }
 
     #[test]
     fn a_failed_exec_is_an_error_naming_why() {
-        let launch = Launch::new(&["/nonexistent/handler".into()], vec![]).unwrap();
+        let launch = Launch::new(&["/nonexistent/handler".into()], &[], vec![]).unwrap();
         let err = spawn(&launch, [-1, -1, -1]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
@@ -262,7 +279,8 @@ mod tests {
                 "sh".into(),
                 "one".into(),
             ],
-            vec![b"X=y".to_vec(), b"PATH=/usr/bin:/bin".to_vec()],
+            &[],
+            vec![("X".into(), "y".into()), ("PATH".into(), "/usr/bin:/bin".into())],
         )
         .unwrap();
         let pid = spawn(&launch, [-1, -1, -1]).unwrap();
@@ -285,7 +303,12 @@ mod tests {
         // SAFETY: pipe2 fills the array with two new descriptors, owned below.
         assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
         let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let launch = Launch::new(&["/bin/cat".into(), "/proc/self/status".into()], vec![]).unwrap();
+        let launch = Launch::new(
+            &["/bin/cat".into(), "/proc/self/status".into()],
+            &[],
+            vec![],
+        )
+        .unwrap();
         let pid = spawn(&launch, [-1, fds[1], -1]).unwrap();
         drop(w);
         let mut status = String::new();

@@ -288,7 +288,6 @@ fn spawn(job: Run) -> Option<Spawned> {
         }
     };
     let spec = &job.spec;
-    let env = spawn::environment(&spec.ours, &spec.remove_env, job.env);
     // Our ends and the child's, of its stderr and (relayed) stdout.
     let pipes = (|| -> std::io::Result<_> {
         let stderr = pipe()?;
@@ -297,7 +296,7 @@ fn spawn(job: Run) -> Option<Spawned> {
         } else {
             None
         };
-        let launch = spawn::Launch::new(&spec.argv, env)?;
+        let launch = spawn::Launch::new(&spec.argv, &spec.inherited, job.env)?;
         Ok((launch, stderr, stdout))
     })();
     let (launch, (stderr, stderr_w), stdout) = match pipes {
