@@ -15,18 +15,30 @@ for _ in $(seq "$reps"); do
 done
 record "publish $n jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
 
-# 2. work without a command, jobs to /dev/null, on a backlog, against pull + ack each.
+# 2. work without a command, jobs to /dev/null, on a backlog, against pull + ack each. Beside
+#    the rate, the CPU per job (µs) of each side and of nats-server during it: the server does
+#    most of the work here, so a rate below the floor's with no more CPU spent is the server's.
 stream bw
-jq=() floor=()
+jq=() floor=() jq_cpu=() floor_cpu=() jq_server=() floor_server=()
 for _ in $(seq "$reps"); do
     reset bw
     fill bw "$n"
-    jq+=("$(rate "$n" "$(elapsed sh -c "'$J' -s '$url' -q work bw --until-empty > /dev/null")")")
+    s0=$(cpu_ticks "$server_pid")
+    jq+=("$(rate "$n" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" sh -c "'$J' -s '$url' -q work bw --until-empty > /dev/null")")")
+    s1=$(cpu_ticks "$server_pid")
+    jq_cpu+=("$(cpu_per_job_us "$n" "$work/cpu")")
+    jq_server+=("$(ticks_per_job_us "$n" $((s1 - s0)))")
     reset bw
     fill bw "$n"
-    floor+=("$(rate "$n" "$(elapsed "$F" consume "$url" bw "$n")")")
+    s0=$(cpu_ticks "$server_pid")
+    floor+=("$(rate "$n" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$F" consume "$url" bw "$n")")")
+    s1=$(cpu_ticks "$server_pid")
+    floor_cpu+=("$(cpu_per_job_us "$n" "$work/cpu")")
+    floor_server+=("$(ticks_per_job_us "$n" $((s1 - s0)))")
 done
 record "work, no command, $n backlog (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
+record "work, no command: CPU per job of jq-nats (µs)" cpu_us "$(median "${jq_cpu[@]}")" "$(median "${floor_cpu[@]}")" -
+record "work, no command: CPU per job of nats-server (µs)" cpu_us "$(median "${jq_server[@]}")" "$(median "${floor_server[@]}")" -
 
 # 3. work -- true, against spawning and reaping `true` at the same concurrency. Both exec it by
 #    its path, found once (as jq-nats does with its handler): a PATH search per spawn would be
@@ -56,19 +68,25 @@ for c in 1 4 16; do
 done
 
 # 4. dlq replay --all of dead jobs (published, then copied to the DLQ and removed, as workers
-#    leave them), against the publish floor for as many jobs.
+#    leave them), against the publish floor for as many jobs; and, for what limits it, against
+#    the least any replay does (read each job, publish it as it comes, purge the DLQ: no claim,
+#    no check, no record, so not safe beside another dlq command or a crash).
 d=$(size 10000 200)
 dead_input=$(lines "$d")
 stream br
-jq=() floor=()
+jq=() floor=() raw=()
 for _ in $(seq "$reps"); do
     reset br
     "$F" dead "$url" br br_dlq "$d" 128 || die "failed to make dead jobs"
     jq+=("$(rate "$d" "$(elapsed sh -c "'$J' -s '$url' -q dlq replay br --all")")")
     reset br
+    "$F" dead "$url" br br_dlq "$d" 128 || die "failed to make dead jobs"
+    raw+=("$(rate "$d" "$(elapsed "$F" raw-replay "$url" br br_dlq br.dead "$d")")")
+    reset br
     floor+=("$(rate "$d" "$(elapsed sh -c "cat '$dead_input' | '$F' publish '$url' br.dead 1024")")")
 done
 record "dlq replay --all, $d dead jobs (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.5
+record "dlq replay --all, $d dead jobs, against a bare replay: read, publish, purge (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${raw[@]}")" -
 
 # 5. Peak RSS of publish reading a file, then of work going through what it published, at two
 #    sizes: memory must not grow with the input or the backlog. One run each (it hardly varies).

@@ -23,6 +23,12 @@ KINDS = {
         lambda jq, fl, t: True,
         lambda t: "",
     ),
+    "cpu_us": (
+        lambda v: f"{v:.1f} µs",
+        lambda jq, fl: f"{jq - fl:+.1f} µs",
+        lambda jq, fl, t: True,
+        lambda t: "",
+    ),
     "latency": (
         lambda v: f"{v:.3f} ms",
         lambda jq, fl: f"{jq - fl:+.3f} ms",

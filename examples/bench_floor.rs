@@ -8,6 +8,7 @@
 //! bench_floor consume URL STREAM COUNT          pull in batches, ack each, until COUNT acked
 //! bench_floor spawn CONCURRENCY COUNT CMD...    spawn and reap CMD COUNT times, CONCURRENCY at once
 //! bench_floor dead URL STREAM DLQ COUNT SIZE  COUNT dead jobs, as workers leave them (setup)
+//! bench_floor raw-replay URL STREAM DLQ SUBJECT COUNT   COUNT dead jobs read, published to SUBJECT, DLQ purged
 //! bench_floor reset URL STREAM                  delete the stream's consumers and purge it
 //! bench_floor latency-pub URL SUBJECT COUNT GAP_MS   one job at a time carrying its publish time (ns)
 //! bench_floor latency-recv URL STREAM COUNT OUT      receive COUNT, write publish-to-receive µs to OUT
@@ -29,7 +30,7 @@ use jq_nats::dlq::{self, entry::DeadJob};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-const USAGE: &str = "usage: bench_floor publish|fill|consume|spawn|dead|reset|latency-pub|latency-recv|stamp-lines|percentiles ARGS (see examples/bench_floor.rs)";
+const USAGE: &str = "usage: bench_floor publish|fill|consume|spawn|dead|raw-replay|reset|latency-pub|latency-recv|stamp-lines|percentiles ARGS (see examples/bench_floor.rs)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -63,6 +64,7 @@ async fn nats(args: &[String]) -> Result<()> {
         "consume" => consume(&js, arg(2)?, num(arg(3)?)).await?,
         "dead" => dead(&js, arg(2)?, arg(3)?, num(arg(4)?), num(arg(5)?)).await?,
         "reset" => reset(&js, arg(2)?).await?,
+        "raw-replay" => raw_replay(&js, arg(2)?, arg(3)?, arg(4)?, num(arg(5)?)).await?,
         "latency-pub" => latency_pub(&js, arg(2)?, num(arg(3)?), num(arg(4)?)).await?,
         "latency-recv" => latency_recv(&js, arg(2)?, num(arg(3)?), arg(4)?).await?,
         _ => return Err(USAGE.into()),
@@ -228,6 +230,50 @@ async fn dead(
     }
     pipeline.finish().await?;
     js.get_stream(stream).await?.purge().await?;
+    Ok(())
+}
+
+/// The least a replay can do: read each dead job (a consumer of its own without acks, batches
+/// of a thousand, as `dlq` commands read a DLQ in bulk), publish its payload as it arrives
+/// (1024 acks in flight, the message id a replay carries), then purge the DLQ. Nothing is
+/// checked, claimed or recorded: a second replay running at once would publish every job again.
+async fn raw_replay(
+    js: &jetstream::Context,
+    work: &str,
+    dlq: &str,
+    subject: &str,
+    count: usize,
+) -> Result<()> {
+    let stream = js.get_stream(dlq).await?;
+    let consumer = stream
+        .create_consumer(pull::Config {
+            ack_policy: jetstream::consumer::AckPolicy::None,
+            ..Default::default()
+        })
+        .await?;
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(1000)
+        .messages()
+        .await?;
+    let subject = async_nats::Subject::from(subject);
+    let mut pipeline = Pipeline::new(1024);
+    for n in 0..count {
+        let Some(message) = messages.next().await else {
+            return Err(format!("the consumer ended after {n} of {count}").into());
+        };
+        let message = message?;
+        // The entry's subject ends in the job's sequence: `replay-STREAM-SEQ`, as `dlq replay`.
+        let seq = message.subject.rsplit('.').next().unwrap_or_default();
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("replay-{work}-{seq}").as_str());
+        let ack = js
+            .publish_with_headers(subject.clone(), headers, message.payload.clone())
+            .await?;
+        pipeline.push(ack).await?;
+    }
+    pipeline.finish().await?;
+    js.get_stream(dlq).await?.purge().await?;
     Ok(())
 }
 
