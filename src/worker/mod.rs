@@ -870,7 +870,7 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
         Settled::Done => {
             stats.done += 1;
             event.kind = "done";
-            log.job(&format!("done {p} in {}", report::delay(o.run.elapsed)));
+            log.job(&format!("done {p} in {}", report::took(o.run.elapsed)));
         }
         Settled::Retry { delay } => {
             stats.retried += 1;

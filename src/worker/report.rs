@@ -302,9 +302,27 @@ pub fn delay(d: Duration) -> String {
     format_duration(d)
 }
 
+/// How long a job ran: as [`delay`], and under a millisecond in tenths of one (`0.4ms`), where
+/// `0s` would read as if nothing ran.
+pub fn took(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+    } else {
+        delay(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_times_under_a_millisecond_are_not_zero() {
+        assert_eq!(took(Duration::from_micros(420)), "0.4ms");
+        assert_eq!(took(Duration::from_micros(20)), "0.0ms");
+        assert_eq!(took(Duration::from_millis(2)), "2ms");
+        assert_eq!(took(Duration::from_millis(1500)), delay(Duration::from_millis(1500)));
+    }
 
     #[test]
     fn previews_are_one_short_line() {
