@@ -321,7 +321,10 @@ mod tests {
         assert_eq!(took(Duration::from_micros(420)), "0.4ms");
         assert_eq!(took(Duration::from_micros(20)), "0.0ms");
         assert_eq!(took(Duration::from_millis(2)), "2ms");
-        assert_eq!(took(Duration::from_millis(1500)), delay(Duration::from_millis(1500)));
+        assert_eq!(
+            took(Duration::from_millis(1500)),
+            delay(Duration::from_millis(1500))
+        );
     }
 
     #[test]
