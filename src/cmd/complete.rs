@@ -93,7 +93,7 @@ async fn list(global: &GlobalArgs, matches: &ArgMatches, want: &Want) -> Result<
         Want::Streams => conn.js.stream_names().try_collect().await?,
         Want::Consumers(stream) => {
             conn.js
-                .get_stream(stream)
+                .get_stream_no_info(stream)
                 .await?
                 .consumer_names()
                 .try_collect()

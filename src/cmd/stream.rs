@@ -352,7 +352,8 @@ fn stream_api_error(text: String, name: &str) -> anyhow::Error {
 /// The stream's info, or None if it does not exist.
 pub async fn get_info(js: &Context, name: &str) -> Result<Option<StreamInfo>> {
     match js.get_stream(name).await {
-        Ok(mut s) => Ok(Some(s.info().await?.clone())),
+        // `get_stream` just asked for the info.
+        Ok(s) => Ok(Some(s.cached_info().clone())),
         Err(e) => {
             if let async_nats::jetstream::context::GetStreamErrorKind::JetStream(j) = e.kind() {
                 if j.error_code() == async_nats::jetstream::ErrorCode::STREAM_NOT_FOUND {

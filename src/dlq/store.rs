@@ -1042,13 +1042,15 @@ impl Store {
             seen.claims.extend(claims);
         }
         // Since `self.dlq` was read (before the scan): only appends and our own removals.
-        let mut handle = self.js.get_stream(self.dlq_name()).await?;
-        let now = handle
-            .info()
+        // One request: `get_stream` would ask for the info once more.
+        let now = self
+            .js
+            .get_stream_no_info(self.dlq_name())
+            .await?
+            .get_info()
             .await
             .with_context(|| format!("failed to look up stream `{}`", self.dlq_name()))?
-            .state
-            .clone();
+            .state;
         let then = &self.dlq.state;
         let appended = now.last_sequence.saturating_sub(then.last_sequence);
         let removed = self.dlq_removed.load(Ordering::SeqCst);
@@ -1276,9 +1278,11 @@ impl Store {
 
     /// The work stream's last sequence now.
     pub async fn work_last_seq(&self) -> Result<u64> {
-        let mut handle = self.js.get_stream(self.work_name()).await?;
-        let info = handle
-            .info()
+        let info = self
+            .js
+            .get_stream_no_info(self.work_name())
+            .await?
+            .get_info()
             .await
             .with_context(|| format!("failed to look up stream `{}`", self.work_name()))?;
         Ok(info.state.last_sequence)

@@ -125,19 +125,18 @@ impl DeadLetters {
         let Some(name) = dlq::find(js, stream).await? else {
             return Ok(DeadLetters::None);
         };
-        let mut handle = js
+        // `get_stream` asks for the info.
+        let handle = js
             .get_stream(&name)
             .await
             .map_err(|e| anyhow!("failed to look up dead-letter stream `{name}`: {e}"))?;
-        let info = handle
-            .info()
-            .await
-            .map_err(|e| anyhow!("failed to look up dead-letter stream `{name}`: {e}"))?;
-        Ok(if dlq::takes_entries(&info.config, stream) {
-            DeadLetters::Entries(name)
-        } else {
-            DeadLetters::AdvisoriesOnly(name)
-        })
+        Ok(
+            if dlq::takes_entries(&handle.cached_info().config, stream) {
+                DeadLetters::Entries(name)
+            } else {
+                DeadLetters::AdvisoriesOnly(name)
+            },
+        )
     }
 }
 
