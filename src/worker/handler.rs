@@ -46,14 +46,13 @@ impl Spec {
         if let Some(path) = argv.first().and_then(|p| resolve_program(p).ok()) {
             argv[0] = path.display().to_string();
         }
+        let ours: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        let hidden = hidden_vars(ours.iter().map(|(k, _)| k.clone()));
         Spec {
             argv,
             timeout,
             stdout_to_stderr,
-            inherited: spawn::inherited(
-                std::env::vars_os(),
-                &hidden_vars(std::env::vars_os().map(|(k, _)| k)),
-            ),
+            inherited: spawn::inherited(ours.into_iter(), &hidden),
         }
     }
 }
