@@ -26,15 +26,15 @@ for _ in $(seq "$reps"); do
     s0=$(cpu_ticks "$server_pid")
     jq+=("$(rate "$n" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" sh -c "'$J' -s '$url' -q work bw --until-empty > /dev/null")")")
     s1=$(cpu_ticks "$server_pid")
-    jq_cpu+=("$(cpu_per_job_us "$n" "$work/cpu")")
-    jq_server+=("$(ticks_per_job_us "$n" $((s1 - s0)))")
+    jq_cpu+=("$(cpu_per_job "$n" "$work/cpu" us)")
+    jq_server+=("$(ticks_per_job "$n" $((s1 - s0)) us)")
     reset bw
     fill bw "$n"
     s0=$(cpu_ticks "$server_pid")
     floor+=("$(rate "$n" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$F" consume "$url" bw "$n")")")
     s1=$(cpu_ticks "$server_pid")
-    floor_cpu+=("$(cpu_per_job_us "$n" "$work/cpu")")
-    floor_server+=("$(ticks_per_job_us "$n" $((s1 - s0)))")
+    floor_cpu+=("$(cpu_per_job "$n" "$work/cpu" us)")
+    floor_server+=("$(ticks_per_job "$n" $((s1 - s0)) us)")
 done
 record "work, no command, $n backlog (jobs/s)" rate "$(median "${jq[@]}")" "$(median "${floor[@]}")" 0.9
 record "work, no command: CPU per job of jq-nats (µs)" cpu_us "$(median "${jq_cpu[@]}")" "$(median "${floor_cpu[@]}")" -
@@ -58,7 +58,7 @@ for c in 1 4 16; do
         jq+=("$(rate "$m" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$J" -s "$url" -q work bt --until-empty -c "$c" -- "$true_bin")")")
         s1=$(cpu_ticks "$server_pid")
         jq_cpu+=("$(cpu_per_job "$m" "$work/cpu")")
-        server_cpu+=("$(awk -v t=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v n="$m" 'BEGIN { printf "%.4f\n", t / hz * 1000 / n }')")
+        server_cpu+=("$(ticks_per_job "$m" $((s1 - s0)))")
         floor+=("$(rate "$m" "$(elapsed /usr/bin/time -f '%U %S' -o "$work/cpu" "$F" spawn "$c" "$m" "$true_bin")")")
         floor_cpu+=("$(cpu_per_job "$m" "$work/cpu")")
     done

@@ -22,9 +22,8 @@
 #       KIND latency: ms, TARGET the most jq-floor difference in ms;
 #       KIND cpu: ms of CPU per job, no target (TARGET -); KIND cpu_us: the same in µs.
 #   cpu_ticks PID      user + system CPU of process PID so far, in clock ticks
-#   cpu_per_job N FILE CPU ms per job from FILE, written by /usr/bin/time -f '%U %S'
-#   cpu_per_job_us N FILE      the same in µs
-#   ticks_per_job_us N TICKS   µs per job of TICKS clock ticks (a cpu_ticks difference)
+#   cpu_per_job N FILE [us]    CPU ms (µs) per job from FILE, written by /usr/bin/time -f '%U %S'
+#   ticks_per_job N TICKS [us] CPU ms (µs) per job of TICKS clock ticks (a cpu_ticks difference)
 
 log() { echo "bench: $*" >&2; }
 
@@ -47,10 +46,12 @@ elapsed() {
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-cpu_per_job() { awk -v n="$1" '{ printf "%.4f\n", ($1 + $2) * 1000 / n }' "$2"; }
-cpu_per_job_us() { awk -v n="$1" '{ printf "%.3f\n", ($1 + $2) * 1000000 / n }' "$2"; }
+# per_job N SECONDS [us]: ms (or µs) per job.
+per_job() { awk -v n="$1" -v s="$2" -v k="$([ "${3:-}" = us ] && echo 1000000 || echo 1000)" 'BEGIN { printf "%.4f\n", s * k / n }'; }
 
-ticks_per_job_us() { awk -v n="$1" -v t="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f\n", t / hz * 1000000 / n }'; }
+cpu_per_job() { per_job "$1" "$(awk '{ print $1 + $2 }' "$2")" "${3:-}"; }
+
+ticks_per_job() { per_job "$1" "$(awk -v t="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')" "${3:-}"; }
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f\n", n / s }'; }
 

@@ -273,7 +273,7 @@ async fn raw_replay(
         pipeline.push(ack).await?;
     }
     pipeline.finish().await?;
-    js.get_stream(dlq).await?.purge().await?;
+    stream.purge().await?;
     Ok(())
 }
 
