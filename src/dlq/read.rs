@@ -199,23 +199,28 @@ pub fn dead_job_from_entry(headers: &HeaderMap, payload: Bytes) -> Result<DeadJo
     })
 }
 
-/// Classifies one DLQ message for the work stream `work`.
+/// Classifies one DLQ message for the work stream `work`. Allocates nothing to classify: a DLQ
+/// read in bulk parses every entry.
 pub fn parse(msg: StreamMessage, work: &str) -> Entry {
-    let subject = msg.subject.to_string();
-    let tokens: Vec<&str> = subject.split('.').collect();
+    let subject = msg.subject.as_str();
     let foreign = |why: String| {
         Entry::Foreign(Foreign {
             dlq_seq: msg.sequence,
-            subject: subject.clone(),
+            subject: subject.to_string(),
             why,
         })
     };
-    let prefix: Vec<&str> = super::ENTRY_PREFIX.split('.').collect();
-    if tokens.len() == prefix.len() + 2 && tokens[..prefix.len()] == prefix[..] {
-        if tokens[prefix.len()] != work {
+    // `jqnats.dlq.STREAM.TOKEN`: a job's entry subject (TOKEN its sequence) or the batch subject.
+    let entry = subject
+        .strip_prefix(super::ENTRY_PREFIX)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.split_once('.'))
+        .filter(|(_, token)| !token.contains('.'));
+    if let Some((stream, token)) = entry {
+        if stream != work {
             return Entry::OtherStream;
         }
-        if marker::is_marker(&msg.headers) && tokens[prefix.len() + 1] == marker::BATCH_TOKEN {
+        if marker::is_marker(&msg.headers) && token == marker::BATCH_TOKEN {
             return match marker::parse_batch(msg.sequence, &msg.headers, &msg.payload, msg.time) {
                 Some(b) => Entry::Batch(b),
                 None => foreign(format!(
@@ -225,7 +230,7 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
             };
         }
         if marker::is_marker(&msg.headers) {
-            let seq = tokens[prefix.len() + 1].parse::<u64>().ok();
+            let seq = token.parse::<u64>().ok();
             return match (seq, marker::parse(msg.sequence, &msg.headers, msg.time)) {
                 (Some(seq), Some(marker)) => Entry::Marker { seq, marker },
                 _ => foreign(format!(
@@ -235,7 +240,7 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
             };
         }
         return match dead_job_from_entry(&msg.headers, msg.payload.clone()) {
-            Ok(job) if job.stream == work && tokens[prefix.len() + 1] == job.seq.to_string() => {
+            Ok(job) if job.stream == work && names_seq(token, job.seq) => {
                 Entry::Copy(Box::new(Copy {
                     dlq_seq: msg.sequence,
                     origin: header(&msg.headers, H_ORIGIN).map(str::to_string),
@@ -250,6 +255,7 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
             Err(why) => foreign(format!("not a jq-nats dead-job entry: {why}")),
         };
     }
+    let tokens: Vec<&str> = subject.split('.').collect();
     let kind = match tokens.as_slice() {
         ["$JS", "EVENT", "ADVISORY", "CONSUMER", "MAX_DELIVERIES", _, _] => {
             PointerKind::MaxDeliveries
@@ -265,7 +271,7 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
             seq: a.stream_seq,
             pointer: Pointer {
                 dlq_seq: msg.sequence,
-                subject: subject.clone(),
+                subject: subject.to_string(),
                 kind,
                 consumer: if a.consumer.is_empty() {
                     tokens[6].to_string()
@@ -287,6 +293,14 @@ pub fn parse(msg: StreamMessage, work: &str) -> Entry {
         )),
         Err(e) => foreign(format!("advisory that does not parse: {e}")),
     }
+}
+
+/// Whether a subject token is `seq` written as `entry_subject` writes it (no sign, no leading
+/// zero).
+fn names_seq(token: &str, seq: u64) -> bool {
+    token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'))
+        && token.parse::<u64>() == Ok(seq)
 }
 
 /// Where a dead job's original message is.
@@ -340,8 +354,9 @@ impl State {
 pub struct Dead {
     pub stream: String,
     pub seq: u64,
-    /// The full copy that wins (the first written).
-    pub copy: Option<Copy>,
+    /// The full copy that wins (the first written); boxed, as it comes from [`parse`], so a
+    /// DLQ read in bulk does not move it again into its map.
+    pub copy: Option<Box<Copy>>,
     /// Further full copies of the same job.
     pub extra_copies: Vec<Copy>,
     pub pointers: Vec<Pointer>,
@@ -486,7 +501,7 @@ impl Dead {
         match entry {
             Entry::Copy(c) => {
                 if self.copy.is_none() {
-                    self.copy = Some(*c);
+                    self.copy = Some(c);
                 } else {
                     self.extra_copies.push(*c);
                 }
@@ -1014,6 +1029,31 @@ mod tests {
         assert_eq!(&c.job.payload[..], b"order-7");
         let h = c.job.headers.unwrap();
         assert_eq!(h.get("Nats-Msg-Id").unwrap().as_str(), "order-7");
+    }
+
+    #[test]
+    fn a_copy_is_known_by_its_exact_entry_subject() {
+        let j = job();
+        let parsed = |subject: &str| parse(msg(subject, 3, j.entry_headers(), b"x"), "orders");
+        assert!(matches!(parsed("jqnats.dlq.orders.448"), Entry::Copy(_)));
+        // The subject must name the job the headers name, written as `entry_subject` does.
+        for subject in [
+            "jqnats.dlq.orders.0448",
+            "jqnats.dlq.orders.+448",
+            "jqnats.dlq.orders.449",
+            "jqnats.dlq.orders.448.x",
+            "jqnats.dlq.orders",
+            "jqnats.dlqx.orders.448",
+        ] {
+            assert!(
+                matches!(parsed(subject), Entry::Foreign(_)),
+                "{subject}: {:?}",
+                parsed(subject)
+            );
+        }
+        assert!(matches!(parsed("jqnats.dlq.other.448"), Entry::OtherStream));
+        assert!(names_seq("0", 0));
+        assert!(!names_seq("", 0));
     }
 
     #[test]

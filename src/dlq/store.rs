@@ -464,12 +464,12 @@ impl Store {
             );
             ack = self.publish_entry(&subject, headers, &job).await?;
         }
-        d.copy = Some(Copy {
+        d.copy = Some(Box::new(Copy {
             dlq_seq: ack.sequence,
             job,
             stored: OffsetDateTime::now_utc(),
             origin: Some(origin),
-        });
+        }));
         failpoint("copy.written");
         Ok(())
     }

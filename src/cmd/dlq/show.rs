@@ -286,7 +286,13 @@ fn history(store: &Store, d: &Dead) -> Vec<HistoryItem> {
             ),
         });
     }
-    for (i, c) in d.copy.iter().chain(d.extra_copies.iter()).enumerate() {
+    for (i, c) in d
+        .copy
+        .as_deref()
+        .into_iter()
+        .chain(&d.extra_copies)
+        .enumerate()
+    {
         entries.push(HistoryItem {
             at: Some(rfc3339(c.stored)),
             event: format!(
