@@ -1235,6 +1235,52 @@ fn a_batch_replay_leaves_a_job_a_per_job_claim_took_first() {
     });
 }
 
+/// A dead job stored while a whole DLQ is replayed (after the replay read it) is not the
+/// replay's to remove: the purge of the replayed jobs stops where the replay's read ended, and
+/// the new job's copy stays, with nothing else.
+#[test]
+fn a_job_dead_lettered_during_a_replay_stays_in_the_dlq() {
+    let (s, payloads) = batch_setup(600);
+    let mut replay = s.env.jq_std();
+    replay
+        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
+        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let replay = replay.spawn().unwrap();
+    while_stopped(replay.id(), || {
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            copy_all(&js, &["late-job".to_string()]).await;
+        });
+    });
+    let out = replay.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let sum = ndjson(&out)
+        .into_iter()
+        .find(|e| e["type"] == "summary")
+        .unwrap();
+    assert_eq!(sum["replayed"], 600, "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let dlq = contents(&js, DLQ).await;
+        assert_eq!(
+            dlq.len(),
+            1,
+            "only the late job's copy: {:?}",
+            dlq.iter().map(|m| &m.1).collect::<Vec<_>>()
+        );
+        assert_eq!(dlq[0].2, "late-job");
+        let mut work: Vec<String> = contents(&js, WORK).await.into_iter().map(|w| w.2).collect();
+        work.sort();
+        let mut want = payloads.clone();
+        want.sort();
+        assert_eq!(work, want, "every job replayed once, the late one not");
+    });
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+}
+
 /// A per-job claim races a batch: a batch claim of another command stored after the per-job
 /// command read the DLQ, and before its marker, wins the job; the per-job command takes its
 /// marker back and leaves the job with a notice.

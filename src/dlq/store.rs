@@ -1093,46 +1093,66 @@ impl Store {
         !self.dlq_rm.deny_delete
     }
 
-    /// Removes the entries and markers of many replayed jobs in one purge, when nothing else
-    /// is on the work stream's entry subjects: the DLQ's per-subject counts (one request) must
-    /// be exactly the copies and markers known for these jobs, and the purge goes up to the
-    /// last of them only, so an entry stored meanwhile stays. Each job must be only its copy
-    /// and its markers (no original, duplicate or pointer left). Whether they are gone; when
-    /// not, nothing was removed and the caller removes them one by one.
+    /// Removes the entries and markers of many replayed jobs in one purge. Each job must be only
+    /// its copy and its markers (no original, duplicate or pointer left). Whether they are gone;
+    /// when not, nothing was removed and the caller removes them one by one.
     ///
     /// `batch` are the DLQ sequences of batch claims and records to remove with them: they must
     /// be every message on the batch subject.
-    pub async fn purge_jobs(&self, jobs: &[&Dead], batch: &[u64]) -> bool {
+    ///
+    /// When every message `scan` read is an entry of these jobs (a whole DLQ replayed, the
+    /// usual case), the purge goes up to where the scan ended, with no request before it: the
+    /// scan read every message below that point, and no message is ever stored below it, so
+    /// the purge takes these jobs' entries and nothing else (an entry stored meanwhile is
+    /// above it and stays). The batch messages, all stored after the scan, are deleted after
+    /// it. Otherwise the DLQ's per-subject counts (one request) must be exactly the copies and
+    /// markers known for these jobs, and the purge goes up to the last of them only.
+    pub async fn purge_jobs(&self, jobs: &[&Dead], batch: &[u64], scan: &Scan) -> bool {
         use std::collections::HashMap;
         if jobs.is_empty() || self.dlq.config.deny_purge || !self.takes_entries {
             return false;
         }
+        // Each job's entries: its copy and its own markers (a batch's messages are shared).
+        let job_entries = |d: &&Dead| {
+            d.copy
+                .iter()
+                .map(|c| c.dlq_seq)
+                .chain(
+                    d.markers
+                        .iter()
+                        .filter(|m| m.batch.is_none())
+                        .map(|m| m.dlq_seq),
+                )
+                .collect::<Vec<u64>>()
+        };
+        for d in jobs {
+            if d.copy.is_none()
+                || d.original_msg().is_some()
+                || !d.extra_copies.is_empty()
+                || !d.pointers.is_empty()
+            {
+                return false;
+            }
+        }
+        let seqs: Vec<u64> = jobs.iter().flat_map(job_entries).collect();
+        let entries = (seqs.len() + batch.len()) as u64;
+        if seqs.len() as u64 == scan.entries
+            && seqs.iter().all(|&seq| seq < scan.next_entry)
+            && batch.iter().all(|&seq| seq >= scan.next_entry)
+        {
+            return self.purge_scanned(scan.next_entry, seqs.len(), batch).await;
+        }
         let mut known: HashMap<String, usize> = HashMap::with_capacity(jobs.len() + 1);
-        let mut last = batch.iter().copied().max().unwrap_or(0);
-        let mut entries = batch.len() as u64;
         if !batch.is_empty() {
             known.insert(self.batch_subject(), batch.len());
         }
         for d in jobs {
-            let Some(copy) = &d.copy else { return false };
-            if d.original_msg().is_some() || !d.extra_copies.is_empty() || !d.pointers.is_empty() {
-                return false;
-            }
-            let seqs = std::iter::once(copy.dlq_seq).chain(
-                d.markers
-                    .iter()
-                    .filter(|m| m.batch.is_none())
-                    .map(|m| m.dlq_seq),
+            known.insert(
+                super::entry_subject(self.work_name(), d.seq),
+                job_entries(d).len(),
             );
-            let count = known
-                .entry(super::entry_subject(self.work_name(), d.seq))
-                .or_default();
-            for seq in seqs {
-                last = last.max(seq);
-                entries += 1;
-                *count += 1;
-            }
         }
+        let last = seqs.iter().chain(batch).copied().max().unwrap_or(0);
         let filter = format!("{}.{}.*", super::ENTRY_PREFIX, self.work_name());
         #[derive(serde::Deserialize)]
         struct Info {
@@ -1168,22 +1188,55 @@ impl Store {
         // filtered one takes a second per ten thousand entries on nats-server 2.9).
         let ours: usize = subjects.values().sum();
         let only_ours = ours as u64 == entries && info.state.messages == entries;
+        if !self
+            .purge_below(last + 1, (!only_ours).then_some(filter.as_str()))
+            .await
+        {
+            return false;
+        }
+        for _ in 0..entries {
+            failpoint("entry.removed");
+        }
+        true
+    }
+
+    /// Purges the DLQ below `end`, where a scan read `entries` messages, all of them entries to
+    /// remove; then deletes the `batch` messages (stored after the scan). Whether the purge took
+    /// place (a batch message left behind is an orphan, removed by the next command).
+    async fn purge_scanned(&self, end: u64, entries: usize, batch: &[u64]) -> bool {
+        if !self.purge_below(end, None).await {
+            return false;
+        }
+        for _ in 0..entries {
+            failpoint("entry.removed");
+        }
+        let mut seqs = batch.to_vec();
+        // Records before their claims.
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        for gone in self.delete_entries(&seqs).await {
+            if gone {
+                failpoint("entry.removed");
+            }
+        }
+        true
+    }
+
+    /// Purges the DLQ's messages below `end` (those on `filter` only, if given); whether the
+    /// server did.
+    async fn purge_below(&self, end: u64, filter: Option<&str>) -> bool {
         #[derive(serde::Deserialize)]
         struct Purged {
             success: bool,
             #[serde(default)]
             purged: u64,
         }
+        let request = match filter {
+            Some(filter) => serde_json::json!({ "filter": filter, "seq": end }),
+            None => serde_json::json!({ "seq": end }),
+        };
         let purged: Result<async_nats::jetstream::response::Response<Purged>, _> = self
             .js
-            .request(
-                format!("STREAM.PURGE.{}", self.dlq_name()),
-                &if only_ours {
-                    serde_json::json!({ "seq": last + 1 })
-                } else {
-                    serde_json::json!({ "filter": filter, "seq": last + 1 })
-                },
-            )
+            .request(format!("STREAM.PURGE.{}", self.dlq_name()), &request)
             .await;
         match purged {
             Ok(async_nats::jetstream::response::Response::Ok(Purged {
@@ -1191,13 +1244,10 @@ impl Store {
                 purged,
             })) => {
                 self.dlq_removed.fetch_add(purged, Ordering::SeqCst);
+                true
             }
-            _ => return false,
+            _ => false,
         }
-        for _ in 0..entries {
-            failpoint("entry.removed");
-        }
-        true
     }
 
     /// Deletes DLQ entries by sequence, pipelined (up to 256 requests in flight, answers in

@@ -21,7 +21,7 @@ use super::{job_view, open, plural, prior, select, Interrupt, Prior, Reporter};
 use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
-use crate::dlq::read::{Dead, State};
+use crate::dlq::read::{Dead, Scan, State};
 use crate::dlq::store::{Kept, Store};
 use crate::failpoint::failpoint;
 
@@ -295,7 +295,7 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             break;
         }
     }
-    remove_replayed(store, &mut waiting, &batches).await;
+    remove_replayed(store, &scan, &mut waiting, &batches).await;
     for w in &waiting {
         note_gone(w, &mut gone);
     }
@@ -402,10 +402,16 @@ fn settle_window(
 }
 
 /// Removes the jobs the windows replayed: all in one purge when nothing else is on their
-/// subjects (a whole DLQ replayed, the usual case: see [`Store::purge_jobs`]), else one by one,
+/// subjects (a whole DLQ replayed, the usual case: see [`Store::purge_jobs`], which `scan`
+/// tells what lies below where it ended), else one by one,
 /// each job's copy before its markers. Until then each has its `replayed` marker, so a crash
 /// here leaves jobs the next run only removes.
-async fn remove_replayed(store: &mut Store, windows: &mut [Window], batches: &Batches) {
+async fn remove_replayed(
+    store: &mut Store,
+    scan: &Scan,
+    windows: &mut [Window],
+    batches: &Batches,
+) {
     // The batch claims go with the jobs when none of them can be left to look for.
     let batch: &[u64] = if batches.settled {
         &batches.messages
@@ -416,7 +422,7 @@ async fn remove_replayed(store: &mut Store, windows: &mut [Window], batches: &Ba
         .iter()
         .flat_map(|w| w.unremoved.iter().map(|&i| &w.jobs[i]))
         .collect();
-    if store.purge_jobs(&all, batch).await {
+    if store.purge_jobs(&all, batch, scan).await {
         for w in windows.iter_mut() {
             for &i in &w.unremoved {
                 w.jobs[i].copy = None;
