@@ -291,7 +291,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                     // Not processed: the next run has no duplicate to report.
                     store.release(&mut d, &mut kept).await?;
                 }
-                report.line(format!(
+                report.line(format_args!(
                     "failed {} ({}): {}; kept in {}",
                     d.seq,
                     d.subject().unwrap_or("?"),
@@ -354,7 +354,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         }
         report.kept(d.seq, &kept);
         if with_command {
-            report.line(format!(
+            report.line(format_args!(
                 "drained {} ({})",
                 d.seq,
                 subject.as_deref().unwrap_or("?")

@@ -382,14 +382,16 @@ impl Reporter {
         }
     }
 
-    pub fn line(&self, text: impl AsRef<str>) {
+    /// A job's status line; formatted only when shown (`-q` and `--json` show none, and a
+    /// replay of thousands of jobs would format each for nothing).
+    pub fn line(&self, text: std::fmt::Arguments<'_>) {
         if self.printer.quiet || self.printer.json {
             return;
         }
         if self.bar.is_hidden() {
-            eprintln!("{}", text.as_ref());
+            eprintln!("{text}");
         } else {
-            self.bar.println(text.as_ref());
+            self.bar.println(text.to_string());
         }
     }
 

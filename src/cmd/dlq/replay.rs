@@ -543,7 +543,7 @@ fn settle(
                     ack.stream, ack.sequence
                 ));
             } else {
-                report.line(format!(
+                report.line(format_args!(
                     "replayed {seq} ({}) as {}:{}",
                     subject.as_deref().unwrap_or("?"),
                     ack.stream,
@@ -713,10 +713,9 @@ fn pipelinable(store: &Store, d: &Dead) -> bool {
         && d.extra_copies.is_empty()
         && d.markers.is_empty()
         && d.subject().is_some()
-        && d.copy.as_ref().is_some_and(|c| {
-            crate::dlq::entry_subject(&c.job.stream, c.job.seq)
-                == crate::dlq::entry_subject(store.work_name(), d.seq)
-        })
+        && d.copy
+            .as_ref()
+            .is_some_and(|c| c.job.stream == store.work_name() && c.job.seq == d.seq)
 }
 
 /// This run's batch claims, for their removal.

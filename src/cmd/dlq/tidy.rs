@@ -100,7 +100,7 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         if kept.is_empty() {
             purged += 1;
             gone.insert(seq);
-            report.line(format!("purged {seq} ({subject})"));
+            report.line(format_args!("purged {seq} ({subject})"));
         } else {
             kept_jobs += 1;
             report.kept(seq, &kept);
@@ -246,7 +246,7 @@ async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -
             stays_parked += 1;
         }
         if !done.is_empty() {
-            report.line(format!("job {seq}: {}", done.join(", ")));
+            report.line(format_args!("job {seq}: {}", done.join(", ")));
         }
         if !kept.is_empty() {
             kept_jobs += 1;
