@@ -297,6 +297,16 @@ impl Remover {
     }
 }
 
+/// A job's own entries in the DLQ: its copy and its markers (a batch's messages are shared).
+fn job_entries(d: &Dead) -> impl Iterator<Item = u64> + '_ {
+    d.copy.iter().map(|c| c.dlq_seq).chain(
+        d.markers
+            .iter()
+            .filter(|m| m.batch.is_none())
+            .map(|m| m.dlq_seq),
+    )
+}
+
 fn fnv(text: &str) -> u32 {
     text.bytes().fold(0x811c9dc5u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x01000193)
@@ -1112,19 +1122,6 @@ impl Store {
         if jobs.is_empty() || self.dlq.config.deny_purge || !self.takes_entries {
             return false;
         }
-        // Each job's entries: its copy and its own markers (a batch's messages are shared).
-        let job_entries = |d: &&Dead| {
-            d.copy
-                .iter()
-                .map(|c| c.dlq_seq)
-                .chain(
-                    d.markers
-                        .iter()
-                        .filter(|m| m.batch.is_none())
-                        .map(|m| m.dlq_seq),
-                )
-                .collect::<Vec<u64>>()
-        };
         for d in jobs {
             if d.copy.is_none()
                 || d.original_msg().is_some()
@@ -1134,7 +1131,7 @@ impl Store {
                 return false;
             }
         }
-        let seqs: Vec<u64> = jobs.iter().flat_map(job_entries).collect();
+        let seqs: Vec<u64> = jobs.iter().flat_map(|d| job_entries(d)).collect();
         let entries = (seqs.len() + batch.len()) as u64;
         if seqs.len() as u64 == scan.entries
             && seqs.iter().all(|&seq| seq < scan.next_entry)
@@ -1149,7 +1146,7 @@ impl Store {
         for d in jobs {
             known.insert(
                 super::entry_subject(self.work_name(), d.seq),
-                job_entries(d).len(),
+                job_entries(d).count(),
             );
         }
         let last = seqs.iter().chain(batch).copied().max().unwrap_or(0);
