@@ -1158,6 +1158,18 @@ fn while_stopped(pid: u32, act: impl FnOnce()) {
     assert!(ok.success());
 }
 
+/// `dlq replay --all --json`, started to stop between its read of the DLQ and its batch claim
+/// (see [`while_stopped`]).
+fn batch_replay_stopping_before_its_claim(s: &Setup) -> std::process::Child {
+    let mut replay = s.env.jq_std();
+    replay
+        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
+        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    replay.spawn().unwrap()
+}
+
 /// A batch replay races per-job claims: a `draining` marker stored after the batch read the
 /// DLQ and before its claim wins that job (the batch leaves it with a notice and replays the
 /// rest); a drain that finishes jobs meanwhile makes the batch give up its claim and leave the
@@ -1166,13 +1178,7 @@ fn while_stopped(pid: u32, act: impl FnOnce()) {
 fn a_batch_replay_leaves_a_job_a_per_job_claim_took_first() {
     let (s, payloads) = batch_setup(5);
     // A per-job claim of job 2 by a command that is still running (this test's process).
-    let mut replay = s.env.jq_std();
-    replay
-        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
-        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let replay = replay.spawn().unwrap();
+    let replay = batch_replay_stopping_before_its_claim(&s);
     while_stopped(replay.id(), || {
         rt().block_on(async {
             let js = js(&s.server.url).await;
@@ -1212,13 +1218,7 @@ fn a_batch_replay_leaves_a_job_a_per_job_claim_took_first() {
 
     // A drain that finishes every job while the batch is between its read and its claim.
     let (s, payloads) = batch_setup(5);
-    let mut replay = s.env.jq_std();
-    replay
-        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
-        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let replay = replay.spawn().unwrap();
+    let replay = batch_replay_stopping_before_its_claim(&s);
     let mut drained = String::new();
     while_stopped(replay.id(), || {
         drained = stdout_of(&s.jq_ok(&["dlq", "drain"]));
@@ -1241,13 +1241,7 @@ fn a_batch_replay_leaves_a_job_a_per_job_claim_took_first() {
 #[test]
 fn a_job_dead_lettered_during_a_replay_stays_in_the_dlq() {
     let (s, payloads) = batch_setup(600);
-    let mut replay = s.env.jq_std();
-    replay
-        .env("JQ_NATS_FAILPOINT", "replay.claiming:1:stop")
-        .args(["-s", &s.server.url, "dlq", "replay", "--all", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let replay = replay.spawn().unwrap();
+    let replay = batch_replay_stopping_before_its_claim(&s);
     while_stopped(replay.id(), || {
         rt().block_on(async {
             let js = js(&s.server.url).await;
