@@ -600,7 +600,7 @@ fn non_utf8_payloads_stay_byte_exact_through_publish_work_dlq_replay_and_drain()
         let last = s.info().await.unwrap().state.last_sequence;
         let mut v = Vec::new();
         for seq in 1..=last {
-            if let Ok(m) = s.get_raw_message(seq).await {
+            if let Some(m) = stored_at(&s, seq).await {
                 if m.subject.starts_with("jqnats.dlq.") {
                     v.push(m.payload.to_vec());
                 }
@@ -675,7 +675,7 @@ fn a_foreign_message_in_the_dlq_is_reported_skipped_and_kept() {
             let s = js.get_stream("orders_dlq").await.unwrap();
             let mut n = 0;
             for seq in &foreign {
-                if s.get_raw_message(*seq).await.is_ok() {
+                if stored_at(&s, *seq).await.is_some() {
                     n += 1;
                 }
             }

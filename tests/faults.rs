@@ -131,21 +131,7 @@ impl Setup {
     /// Every message of a stream, by sequence.
     fn entries(&self, name: &str) -> Vec<StreamMessage> {
         let url = self.server.url.clone();
-        rt().block_on(async {
-            let js = js(&url).await;
-            let mut s = js.get_stream(name).await.unwrap();
-            let state = s.info().await.unwrap().state.clone();
-            let mut out = Vec::new();
-            if state.messages == 0 {
-                return out;
-            }
-            for seq in state.first_sequence..=state.last_sequence {
-                if let Ok(m) = s.get_raw_message(seq).await {
-                    out.push(m);
-                }
-            }
-            out
-        })
+        rt().block_on(async { stored_messages(&js(&url).await, name).await })
     }
 
     fn stream_messages(&self, name: &str) -> u64 {
@@ -679,10 +665,10 @@ fn contents(url: &str, name: &str) -> BTreeMap<u64, (String, String)> {
         }
         let stream = &stream;
         futures::stream::iter(state.first_sequence..=state.last_sequence)
-            .map(|seq| async move { (seq, stream.get_raw_message(seq).await) })
+            .map(|seq| async move { (seq, stored_at(stream, seq).await) })
             .buffer_unordered(128)
             .filter_map(|(seq, got)| async move {
-                let m = got.ok()?;
+                let m = got?;
                 Some((
                     seq,
                     (

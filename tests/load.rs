@@ -217,9 +217,7 @@ fn four_workers_work_through_200k_jobs_with_random_failures_and_every_job_ends_d
         let mut out = Vec::new();
         if dlq_state.messages > 0 {
             for seq in dlq_state.first_sequence..=dlq_state.last_sequence {
-                if let Ok(m) = s.get_raw_message(seq).await {
-                    out.push(m);
-                }
+                out.extend(stored_at(&s, seq).await);
             }
         }
         out

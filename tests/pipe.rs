@@ -101,21 +101,7 @@ impl Setup {
     /// Every DLQ entry, by sequence.
     fn dead(&self) -> Vec<async_nats::jetstream::message::StreamMessage> {
         let url = self.server.url.clone();
-        rt().block_on(async {
-            let js = js(&url).await;
-            let mut s = js.get_stream(DLQ).await.unwrap();
-            let state = s.info().await.unwrap().state.clone();
-            let mut out = Vec::new();
-            if state.messages == 0 {
-                return out;
-            }
-            for seq in state.first_sequence..=state.last_sequence {
-                if let Ok(m) = s.get_raw_message(seq).await {
-                    out.push(m);
-                }
-            }
-            out
-        })
+        rt().block_on(async { stored_messages(&js(&url).await, DLQ).await })
     }
 
     /// The DLQ's entries as `payload -> (attempts, reason)`.

@@ -68,7 +68,7 @@ fn stored(server: &Server, stream: &str) -> Vec<Stored> {
             return out;
         }
         for seq in state.first_sequence..=state.last_sequence {
-            let Ok(m) = s.get_raw_message(seq).await else {
+            let Some(m) = stored_at(&s, seq).await else {
                 continue;
             };
             let mut headers = Vec::new();

@@ -113,21 +113,7 @@ impl Setup {
     /// Every entry of a stream, by sequence.
     fn entries(&self, name: &str) -> Vec<StreamMessage> {
         let url = self.server.url.clone();
-        rt().block_on(async {
-            let js = js(&url).await;
-            let mut s = js.get_stream(name).await.unwrap();
-            let state = s.info().await.unwrap().state.clone();
-            let mut out = Vec::new();
-            if state.messages == 0 {
-                return out;
-            }
-            for seq in state.first_sequence..=state.last_sequence {
-                if let Ok(m) = s.get_raw_message(seq).await {
-                    out.push(m);
-                }
-            }
-            out
-        })
+        rt().block_on(async { stored_messages(&js(&url).await, name).await })
     }
 }
 

@@ -272,6 +272,50 @@ pub async fn js(url: &str) -> async_nats::jetstream::Context {
     async_nats::jetstream::new(client(url).await)
 }
 
+/// The message at `seq` in `stream`, or None when the server says it holds none there (deleted,
+/// or acked off a work queue). Any other error (a request that timed out while a cluster
+/// elects a leader) is retried for up to 10s and then fails the test: it never reads as "no
+/// message".
+pub async fn stored_at(
+    stream: &async_nats::jetstream::stream::Stream,
+    seq: u64,
+) -> Option<async_nats::jetstream::message::StreamMessage> {
+    use async_nats::jetstream::stream::LastRawMessageErrorKind;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match stream.get_raw_message(seq).await {
+            Ok(m) => return Some(m),
+            Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return None,
+            Err(e) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "reading seq {seq} of a stream kept failing: {e}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Every message the stream `name` holds, in order, read one by one with [`stored_at`].
+pub async fn stored_messages(
+    js: &async_nats::jetstream::Context,
+    name: &str,
+) -> Vec<async_nats::jetstream::message::StreamMessage> {
+    let mut stream = js.get_stream(name).await.expect("get stream");
+    let state = stream.info().await.expect("stream info").state.clone();
+    let mut out = Vec::new();
+    if state.messages == 0 {
+        return out;
+    }
+    for seq in state.first_sequence..=state.last_sequence {
+        if let Some(m) = stored_at(&stream, seq).await {
+            out.push(m);
+        }
+    }
+    out
+}
+
 /// Waits until `check` holds, polling, or fails after `timeout`.
 pub fn wait_until(timeout: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;

@@ -23,7 +23,7 @@ pub async fn take(js: &Context) -> Value {
         let mut messages = Vec::new();
         if s.messages > 0 {
             for seq in s.first_sequence..=s.last_sequence {
-                if let Ok(m) = stream.get_raw_message(seq).await {
+                if let Some(m) = super::stored_at(&stream, seq).await {
                     let mut headers: Vec<String> = m
                         .headers
                         .iter()
