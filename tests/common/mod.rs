@@ -291,6 +291,7 @@ pub async fn stored_at(
                     Instant::now() < deadline,
                     "reading seq {seq} of a stream kept failing: {e}"
                 );
+                eprintln!("reading seq {seq} failed, trying again: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
