@@ -12,7 +12,8 @@ use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
-use async_nats::jetstream::context::PublishErrorKind;
+use async_nats::jetstream::context::{PublishAckFuture, PublishError, PublishErrorKind};
+use async_nats::jetstream::publish::PublishAck;
 use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
@@ -572,7 +573,7 @@ fn settle(
 enum Replayed {
     /// Published now; `maybe` when an interrupted run may have published it already.
     Published {
-        ack: async_nats::jetstream::publish::PublishAck,
+        ack: PublishAck,
         maybe: Option<String>,
     },
     /// Handled by an interrupted run (its markers say so): removed, not published again.
@@ -647,28 +648,7 @@ async fn replay_one(
         .js
         .publish_with_headers(subject.clone(), headers, payload)
         .await;
-    let acked = match sent {
-        Ok(ack) => tokio::select! {
-            acked = ack.into_future() => acked.map_err(|e| {
-                // No answer: it may have been stored; anything else: refused.
-                let unanswered = e.kind() == PublishErrorKind::TimedOut;
-                (
-                    anyhow::Error::new(e).context(format!(
-                        "failed to publish to {subject} (`{}` did not ack it)",
-                        store.work_name()
-                    )),
-                    unanswered,
-                )
-            }),
-            // The server dropped it (the user may not publish there): nothing was stored.
-            refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
-        },
-        Err(e) => Err((
-            anyhow!("{e}").context(format!("failed to publish to {subject}")),
-            false,
-        )),
-    };
-    let ack = match acked {
+    let ack = match ack_of(store, &subject, sent).await {
         Ok(ack) => ack,
         Err((e, unanswered)) => {
             // A publish that may have been stored keeps its intent, for the next run to look
@@ -689,6 +669,35 @@ async fn replay_one(
     failpoint("replay.published");
     remove(store, d, kept).await;
     Ok(Replayed::Published { ack, maybe })
+}
+
+/// The ack of a replay published to `subject`, or why there is none and whether the job may
+/// have been stored all the same (no answer) rather than refused.
+async fn ack_of(
+    store: &Store,
+    subject: &str,
+    sent: Result<PublishAckFuture, PublishError>,
+) -> std::result::Result<PublishAck, (anyhow::Error, bool)> {
+    match sent {
+        Ok(ack) => tokio::select! {
+            acked = ack.into_future() => acked.map_err(|e| {
+                let unanswered = e.kind() == PublishErrorKind::TimedOut;
+                (
+                    anyhow::Error::new(e).context(format!(
+                        "failed to publish to {subject} (`{}` did not ack it)",
+                        store.work_name()
+                    )),
+                    unanswered,
+                )
+            }),
+            // The server dropped it (the user may not publish there): nothing was stored.
+            refusal = store.refusals.of_publish(subject) => Err((refusal.into_error(), false)),
+        },
+        Err(e) => Err((
+            anyhow!("{e}").context(format!("failed to publish to {subject}")),
+            false,
+        )),
+    }
 }
 
 /// Removes a replayed job; what could not be removed is kept and said.
@@ -814,27 +823,7 @@ async fn replay_window(
     }
     let mut acked = Vec::with_capacity(sent.len());
     for (i, subject, ack) in sent {
-        let result = match ack {
-            Ok(ack) => tokio::select! {
-                acked = ack.into_future() => acked.map_err(|e| {
-                    let unanswered = e.kind() == PublishErrorKind::TimedOut;
-                    (
-                        anyhow::Error::new(e).context(format!(
-                            "failed to publish to {subject} (`{}` did not ack it)",
-                            store.work_name()
-                        )),
-                        unanswered,
-                    )
-                }),
-                // Refused by the server's permissions: nothing was stored.
-                refusal = store.refusals.of_publish(&subject) => Err((refusal.into_error(), false)),
-            },
-            Err(e) => Err((
-                anyhow!("{e}").context(format!("failed to publish to {subject}")),
-                false,
-            )),
-        };
-        match result {
+        match ack_of(store, &subject, ack).await {
             Ok(ack) => {
                 failpoint("replay.acked");
                 acked.push((i, ack));
