@@ -157,7 +157,7 @@ interest\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l discard -d 'What to do when the stream is full [default: new, refuse new jobs]' -r -f -a "new\t''
 old\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-msgs -d 'Most messages kept, -1 for unlimited [default: -1]' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-msgs-per-subject -d 'Most messages kept per subject, -1 for unlimited [default: -1]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-msgs-per-subject -d 'Most jobs kept per subject, -1 for unlimited; with discard new, a subject at its limit refuses new jobs [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-bytes -d 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-age -d 'Oldest message kept, like 24h, -1 for unlimited [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-msg-size -d 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]' -r
@@ -208,7 +208,7 @@ interest\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l discard -d 'What to do when the stream is full [default: new, refuse new jobs]' -r -f -a "new\t''
 old\t''"
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msgs -d 'Most messages kept, -1 for unlimited [default: -1]' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msgs-per-subject -d 'Most messages kept per subject, -1 for unlimited [default: -1]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msgs-per-subject -d 'Most jobs kept per subject, -1 for unlimited; with discard new, a subject at its limit refuses new jobs [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-bytes -d 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-age -d 'Oldest message kept, like 24h, -1 for unlimited [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msg-size -d 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]' -r

@@ -387,7 +387,8 @@ pub struct StreamSettings {
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_msgs: Option<i64>,
 
-    /// Most messages kept per subject, -1 for unlimited [default: -1]
+    /// Most jobs kept per subject, -1 for unlimited; with discard new, a subject at its limit
+    /// refuses new jobs [default: -1]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_msgs_per_subject: Option<i64>,
 

@@ -375,6 +375,33 @@ fn stream_edit_changes_only_what_is_given() {
 }
 
 #[test]
+fn a_subject_at_its_job_limit_refuses_new_jobs_and_keeps_the_old_ones() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    ok(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*", "--max-msgs-per-subject", "1"]].concat(),
+    );
+    // The second job on orders.a must be refused, not stored in place of the first.
+    let err = fails(&server, &env, &["publish", "orders.a", "first"], 0);
+    assert!(err.contains("published 1 job"), "{err}");
+    let err = fails(&server, &env, &["publish", "orders.a", "second"], 1);
+    assert!(err.contains("error:"), "{err}");
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        assert!(
+            config_of(&js, "orders_stream")
+                .await
+                .discard_new_per_subject
+        );
+        let stored = stored_messages(&js, "orders_stream").await;
+        let payloads: Vec<&[u8]> = stored.iter().map(|m| &m.payload[..]).collect();
+        assert_eq!(payloads, [&b"first"[..]]);
+    });
+}
+
+#[test]
 fn stream_add_no_dlq_makes_no_dead_letter_stream() {
     let server = Server::start();
     let env = TestEnv::new();

@@ -119,6 +119,9 @@ fn apply_args(mut c: Config, a: &StreamSettings) -> Config {
     if let Some(d) = &a.description {
         c.description = Some(d.clone()).filter(|d| !d.is_empty());
     }
+    // Without it, "discard new" does not hold per subject: a subject at its limit has its
+    // oldest job dropped to take the new one, which the publisher is told was stored.
+    c.discard_new_per_subject = c.discard == DiscardPolicy::New && c.max_messages_per_subject > 0;
     c
 }
 
