@@ -161,7 +161,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-bytes -d 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-age -d 'Oldest message kept, like 24h, -1 for unlimited [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l max-msg-size -d 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l dupe-window -d 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l dupe-window -d 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate, at most the max age [default: 2m, or the max age if shorter]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l description -d 'Stream description' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -l dlq -d 'Name of the dead-letter stream [default: NAME_dlq]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from add" -s s -l server -d 'NATS server URLs, comma-separated' -r
@@ -212,7 +212,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-bytes -d 'Most bytes kept, like 256MB or 1GiB, -1 for unlimited [default: 256MB]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-age -d 'Oldest message kept, like 24h, -1 for unlimited [default: -1]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l max-msg-size -d 'Largest message accepted, like 1MiB, -1 for unlimited [default: 1MiB]' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l dupe-window -d 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l dupe-window -d 'Window in which a repeated Nats-Msg-Id is dropped as a duplicate, at most the max age [default: 2m, or the max age if shorter]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l description -d 'Stream description' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -s s -l server -d 'NATS server URLs, comma-separated' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand stream; and __fish_seen_subcommand_from edit" -l user -d 'Username, or a token when no password is given' -r

@@ -407,7 +407,8 @@ pub struct StreamSettings {
           allow_hyphen_values = true)]
     pub max_msg_size: Option<i64>,
 
-    /// Window in which a repeated Nats-Msg-Id is dropped as a duplicate [default: 2m]
+    /// Window in which a repeated Nats-Msg-Id is dropped as a duplicate, at most the max age
+    /// [default: 2m, or the max age if shorter]
     #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration)]
     pub dupe_window: Option<std::time::Duration>,
 

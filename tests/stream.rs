@@ -843,3 +843,96 @@ fn streams_made_the_articles_way_show_their_dead_jobs() {
     assert_eq!(view["consumers"][0]["filter"], "orders.*");
     assert_eq!(view["consumers"][0]["max_deliver"], 2);
 }
+
+#[test]
+fn a_max_age_under_the_default_dupe_window_shortens_the_window() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    // The default duplicate window (2m) would be longer than the max age, which the server
+    // refuses: without --dupe-window it becomes the max age.
+    ok(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*", "--max-age", "1m"]].concat(),
+    );
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        let c = config_of(&js, "orders_stream").await;
+        assert_eq!(c.max_age, Duration::from_secs(60));
+        assert_eq!(c.duplicate_window, Duration::from_secs(60));
+        assert_eq!(
+            stream_names(&js).await,
+            ["orders_stream", "orders_stream_dlq"]
+        );
+    });
+    // The same command again is the same settings.
+    let (out, _) = ok(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*", "--max-age", "1m", "--json"]].concat(),
+    );
+    assert_eq!(json_of(&out)["stream"]["action"], "unchanged");
+    // A window within the max age is kept as given.
+    ok(
+        &server,
+        &env,
+        &[
+            "stream",
+            "add",
+            "emails",
+            "--subjects",
+            "emails.*",
+            "--max-age",
+            "90s",
+            "--dupe-window",
+            "30s",
+        ],
+    );
+
+    // A window given longer than the max age is a usage error naming both flags, and
+    // nothing is made.
+    let err = fails(
+        &server,
+        &env,
+        &[
+            "stream",
+            "add",
+            "refunds",
+            "--subjects",
+            "refunds.*",
+            "--max-age",
+            "1m",
+            "--dupe-window",
+            "5m",
+        ],
+        2,
+    );
+    assert!(
+        err.starts_with("error: --dupe-window 5m is longer than --max-age 1m"),
+        "{err}"
+    );
+    // So is one longer than the max age the stream already has.
+    let err = fails(
+        &server,
+        &env,
+        &["stream", "edit", "orders_stream", "--dupe-window", "2m"],
+        2,
+    );
+    assert!(err.contains("--dupe-window 2m"), "{err}");
+    assert!(err.contains("--max-age 1m"), "{err}");
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        assert_eq!(
+            config_of(&js, "emails").await.duplicate_window,
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            stream_names(&js).await,
+            ["emails", "emails_dlq", "orders_stream", "orders_stream_dlq"]
+        );
+        assert_eq!(
+            config_of(&js, "orders_stream").await.duplicate_window,
+            Duration::from_secs(60)
+        );
+    });
+}

@@ -63,7 +63,7 @@ fn default_config(name: &str) -> Config {
 }
 
 /// Applies the flags that were given on top of `base`.
-fn apply_args(mut c: Config, a: &StreamSettings) -> Config {
+fn apply_args(mut c: Config, a: &StreamSettings) -> Result<Config> {
     if !a.subjects.is_empty() {
         c.subjects = a.subjects.clone();
     }
@@ -107,6 +107,25 @@ fn apply_args(mut c: Config, a: &StreamSettings) -> Config {
     if let Some(v) = a.dupe_window {
         c.duplicate_window = v;
     }
+    // The server refuses a duplicate window longer than the max age. Without --dupe-window,
+    // the window shrinks to the max age (as natscli does); a window given longer is refused
+    // here, naming both flags, before anything is made.
+    if !c.max_age.is_zero() && c.duplicate_window > c.max_age {
+        if a.dupe_window.is_none() {
+            c.duplicate_window = c.max_age;
+        } else {
+            let max_age = format_duration(c.max_age);
+            let given = if a.max_age.is_some() {
+                format!("--max-age {max_age}")
+            } else {
+                format!("the stream's --max-age {max_age}")
+            };
+            return Err(usage(format!(
+                "--dupe-window {} is longer than {given}: the server keeps a job's id no longer than the job itself; give a --dupe-window of at most {max_age} (or leave it out)",
+                format_duration(c.duplicate_window),
+            )));
+        }
+    }
     if let Some(v) = StreamSettings::tristate(a.deny_delete, a.no_deny_delete) {
         c.deny_delete = v;
     }
@@ -122,7 +141,7 @@ fn apply_args(mut c: Config, a: &StreamSettings) -> Config {
     // Without it, "discard new" does not hold per subject: a subject at its limit has its
     // oldest job dropped to take the new one, which the publisher is told was stored.
     c.discard_new_per_subject = c.discard == DiscardPolicy::New && c.max_messages_per_subject > 0;
-    c
+    Ok(c)
 }
 
 /// The settings jq-nats manages, as (field, wanted, existing) for those that differ.
@@ -427,7 +446,7 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
         validate_stream_name(d)?;
     }
     validate_subjects(&args.settings.subjects)?;
-    let want = apply_args(default_config(&args.name), &args.settings);
+    let want = apply_args(default_config(&args.name), &args.settings)?;
     let conn = env.connect().await?;
     let js = &conn.js;
 
@@ -526,7 +545,7 @@ pub async fn edit(env: &Env, args: StreamEditArgs) -> Result<()> {
     let conn = env.connect().await?;
     let js = &conn.js;
     let info = require_info(js, &args.name).await?;
-    let want = apply_args(info.config.clone(), &args.settings);
+    let want = apply_args(info.config.clone(), &args.settings)?;
     let view = ensure_stream(js, &want, true, "stream").await?;
     // A DLQ made by jq-nats follows its stream's storage, replicas and size.
     if let Some(dlq_name) = dlq::find(js, &args.name).await? {
