@@ -936,3 +936,55 @@ fn a_max_age_under_the_default_dupe_window_shortens_the_window() {
         );
     });
 }
+
+#[test]
+fn a_stream_add_that_fails_takes_back_the_dlq_it_made_and_only_that() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    // Another stream already captures orders.*: the DLQ (first) can be made, the work
+    // stream cannot.
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        js.create_stream(Config {
+            name: "legacy".into(),
+            subjects: vec!["orders.*".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    });
+    let err = fails(&server, &env, &[&ORDERS[..], &["orders.*"]].concat(), 1);
+    assert!(
+        err.starts_with("error: failed to create stream `orders_stream`"),
+        "{err}"
+    );
+    assert!(err.contains("subjects overlap"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    rt().block_on(async {
+        assert_eq!(stream_names(&js(&server.url).await).await, ["legacy"]);
+    });
+
+    // A DLQ that was there before the run stays, entries and all.
+    ok(&server, &env, &[&ORDERS[..], &["shipments.*"]].concat());
+    ok(
+        &server,
+        &env,
+        &["stream", "rm", "orders_stream", "--keep-dlq", "--force"],
+    );
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        js.publish("jqnats.dlq.orders_stream.7", "dead job".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let err = fails(&server, &env, &[&ORDERS[..], &["orders.*"]].concat(), 1);
+    assert!(err.contains("subjects overlap"), "{err}");
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        assert_eq!(stream_names(&js).await, ["legacy", "orders_stream_dlq"]);
+        let mut dlq = js.get_stream("orders_stream_dlq").await.unwrap();
+        assert_eq!(dlq.info().await.unwrap().state.messages, 1);
+    });
+}

@@ -500,10 +500,22 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
             Some(c) => Some(ensure_stream(js, c, args.update, "dead-letter stream").await?),
             None => None,
         };
-        (
-            ensure_stream(js, &want, args.update, "stream").await?,
-            dlq_view,
-        )
+        match ensure_stream(js, &want, args.update, "stream").await {
+            Ok(stream_view) => (stream_view, dlq_view),
+            Err(e) => {
+                // A DLQ this run made for a stream that could not be made serves nothing:
+                // it goes (one that was there before stays), and the stream's error is told.
+                if let Some(d) = dlq_view.as_ref().filter(|d| d.action == Action::Created) {
+                    if let Err(de) = js.delete_stream(&d.name).await {
+                        env.printer.warn(format!(
+                            "could not delete dead-letter stream {} made by this run: {de}; delete it with `jq-nats stream rm {} --force`",
+                            d.name, d.name
+                        ));
+                    }
+                }
+                return Err(e);
+            }
+        }
     };
     let view = AddView {
         stream: stream_view,
