@@ -988,3 +988,82 @@ fn a_stream_add_that_fails_takes_back_the_dlq_it_made_and_only_that() {
         assert_eq!(dlq.info().await.unwrap().state.messages, 1);
     });
 }
+
+#[test]
+fn dlq_naming_the_stream_itself_or_another_work_queue_is_a_usage_error() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    let err = fails(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*", "--dlq", "orders_stream"]].concat(),
+        2,
+    );
+    assert!(
+        err.starts_with("error: --dlq `orders_stream` names the work stream itself"),
+        "{err}"
+    );
+    rt().block_on(async {
+        assert!(stream_names(&js(&server.url).await).await.is_empty());
+    });
+
+    ok(
+        &server,
+        &env,
+        &["stream", "add", "emails", "--subjects", "emails.*"],
+    );
+    for update in [&[][..], &["--update"][..]] {
+        let err = fails(
+            &server,
+            &env,
+            &[&ORDERS[..], &["orders.*", "--dlq", "emails"], update].concat(),
+            2,
+        );
+        assert!(
+            err.starts_with("error: --dlq `emails` names an existing work-queue stream"),
+            "{err}"
+        );
+        assert!(
+            err.contains("leave --dlq out for `orders_stream_dlq`"),
+            "{err}"
+        );
+    }
+    rt().block_on(async {
+        let js = js(&server.url).await;
+        assert_eq!(stream_names(&js).await, ["emails", "emails_dlq"]);
+        assert_eq!(config_of(&js, "emails").await.subjects, ["emails.*"]);
+    });
+}
+
+#[test]
+fn dlq_naming_the_articles_work_queue_dlq_is_not_refused_as_a_work_queue() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    rt().block_on(async { article_streams(&js(&server.url).await).await });
+    // orders_unprocessed is a work-queue stream, but it already takes the advisories of
+    // orders_stream: it is what the hint without --dlq names.
+    let err = fails(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*", "--deny-delete"]].concat(),
+        1,
+    );
+    assert!(
+        err.contains("use it with --dlq orders_unprocessed"),
+        "{err}"
+    );
+    let err = fails(
+        &server,
+        &env,
+        &[
+            &ORDERS[..],
+            &["orders.*", "--deny-delete", "--dlq", "orders_unprocessed"],
+        ]
+        .concat(),
+        1,
+    );
+    assert!(
+        !err.contains("names an existing work-queue stream"),
+        "{err}"
+    );
+}

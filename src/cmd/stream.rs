@@ -444,11 +444,34 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
     }
     if let Some(d) = &args.dlq {
         validate_stream_name(d)?;
+        if *d == args.name {
+            return Err(usage(format!(
+                "--dlq `{d}` names the work stream itself: its dead-letter stream must be another stream (leave --dlq out for `{}`)",
+                dlq::default_name(&args.name)
+            )));
+        }
     }
     validate_subjects(&args.settings.subjects)?;
     let want = apply_args(default_config(&args.name), &args.settings)?;
     let conn = env.connect().await?;
     let js = &conn.js;
+
+    // A work-queue stream cannot take dead jobs (a DLQ keeps them, with limits retention, and
+    // the server will not change a work queue's retention), unless it is the one that already
+    // takes this stream's advisories (made the article's way).
+    if let Some(d) = &args.dlq {
+        if let Some(info) = get_info(js, d).await? {
+            if info.config.retention == RetentionPolicy::WorkQueue
+                && dlq::find(js, &args.name).await?.as_deref() != Some(d.as_str())
+            {
+                return Err(usage(format!(
+                    "--dlq `{d}` names an existing work-queue stream, which cannot be the dead-letter stream of `{}`: name a stream that does not exist yet, or leave --dlq out for `{}`",
+                    args.name,
+                    dlq::default_name(&args.name)
+                )));
+            }
+        }
+    }
 
     // A work stream with other settings is refused before anything is made or changed, and
     // the refusal names its fields rather than those of its DLQ (whose size follows it).
