@@ -1067,3 +1067,74 @@ fn dlq_naming_the_articles_work_queue_dlq_is_not_refused_as_a_work_queue() {
         "{err}"
     );
 }
+
+#[test]
+fn zero_limits_and_windows_are_compared_as_the_server_stores_them() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    let zeros = [
+        "--dupe-window",
+        "0",
+        "--max-bytes",
+        "0",
+        "--max-msg-size",
+        "0",
+        "--max-msgs",
+        "0",
+        "--max-msgs-per-subject",
+        "0",
+    ];
+    ok(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*"], &zeros].concat(),
+    );
+    rt().block_on(async {
+        let c = config_of(&js(&server.url).await, "orders_stream").await;
+        // What the server made of the zeros.
+        assert_eq!(c.duplicate_window, Duration::from_secs(120));
+        assert_eq!(c.max_bytes, -1);
+        assert_eq!(c.max_message_size, -1);
+        assert_eq!(c.max_messages, -1);
+        assert_eq!(c.max_messages_per_subject, -1);
+    });
+    // The same command again, and an edit with the same values, change nothing.
+    let (out, _) = ok(
+        &server,
+        &env,
+        &[&ORDERS[..], &["orders.*"], &zeros, &["--json"]].concat(),
+    );
+    assert_eq!(json_of(&out)["stream"]["action"], "unchanged", "{out}");
+    let (out, _) = ok(
+        &server,
+        &env,
+        &[
+            &["stream", "edit", "orders_stream"][..],
+            &zeros,
+            &["--json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(json_of(&out)["action"], "unchanged", "{out}");
+    assert_eq!(json_of(&out)["changes"], serde_json::json!([]), "{out}");
+
+    // A window of 0 with a shorter max age is the max age.
+    let emails = [
+        "stream",
+        "add",
+        "emails",
+        "--subjects",
+        "emails.*",
+        "--max-age",
+        "1m",
+        "--dupe-window",
+        "0",
+    ];
+    ok(&server, &env, &emails);
+    rt().block_on(async {
+        let c = config_of(&js(&server.url).await, "emails").await;
+        assert_eq!(c.duplicate_window, Duration::from_secs(60));
+    });
+    let (out, _) = ok(&server, &env, &[&emails[..], &["--json"]].concat());
+    assert_eq!(json_of(&out)["stream"]["action"], "unchanged", "{out}");
+}

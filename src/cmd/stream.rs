@@ -144,8 +144,32 @@ fn apply_args(mut c: Config, a: &StreamSettings) -> Result<Config> {
     Ok(c)
 }
 
-/// The settings jq-nats manages, as (field, wanted, existing) for those that differ.
+/// A config as the server stores it (seen on nats-server 2.9.10 and 2.15.1): a limit of 0
+/// (or below) is unlimited, -1; a duplicate window of 0 is the default, 2m, or the max age
+/// when that is shorter; 0 replicas are 1.
+fn as_stored(c: &Config) -> Config {
+    let unlimited = |v: i64| if v <= 0 { -1 } else { v };
+    let mut c = c.clone();
+    c.max_bytes = unlimited(c.max_bytes);
+    c.max_messages = unlimited(c.max_messages);
+    c.max_messages_per_subject = unlimited(c.max_messages_per_subject);
+    c.max_message_size = unlimited(c.max_message_size.into()) as i32;
+    if c.duplicate_window.is_zero() {
+        let default = Duration::from_secs(120);
+        c.duplicate_window = if !c.max_age.is_zero() && c.max_age < default {
+            c.max_age
+        } else {
+            default
+        };
+    }
+    c.num_replicas = c.num_replicas.max(1);
+    c
+}
+
+/// The settings jq-nats manages, as (field, wanted, existing) for those that differ, both
+/// read as the server stores them (a re-run with `--max-bytes 0` changes nothing).
 fn differences(want: &Config, have: &Config) -> Vec<(String, String, String)> {
+    let (want, have) = (&as_stored(want), &as_stored(have));
     let mut out = Vec::new();
     let mut cmp = |field: &str, w: String, h: String| {
         if w != h {
