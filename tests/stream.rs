@@ -1138,3 +1138,58 @@ fn zero_limits_and_windows_are_compared_as_the_server_stores_them() {
     let (out, _) = ok(&server, &env, &[&emails[..], &["--json"]].concat());
     assert_eq!(json_of(&out)["stream"]["action"], "unchanged", "{out}");
 }
+
+#[test]
+fn a_stream_without_discard_new_per_subject_differs_and_edit_sets_it() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    // orders_stream as jq-nats made it before it set discard_new_per_subject.
+    rt().block_on(async {
+        js(&server.url)
+            .await
+            .create_stream(Config {
+                name: "orders_stream".into(),
+                subjects: vec!["orders.*".into()],
+                retention: RetentionPolicy::WorkQueue,
+                storage: StorageType::File,
+                num_replicas: 1,
+                discard: DiscardPolicy::New,
+                max_messages: -1,
+                max_messages_per_subject: 1,
+                max_bytes: 256 << 20,
+                max_message_size: 1 << 20,
+                duplicate_window: Duration::from_secs(120),
+                allow_direct: true,
+                discard_new_per_subject: false,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    });
+    let add = [&ORDERS[..], &["orders.*", "--max-msgs-per-subject", "1"]].concat();
+    let err = fails(&server, &env, &add, 1);
+    assert!(
+        err.starts_with(
+            "error: stream `orders_stream` already exists with different settings: discard-new-per-subject: false (existing) vs true (wanted)\n"
+        ),
+        "{err}"
+    );
+    let (out, _) = ok(
+        &server,
+        &env,
+        &["stream", "edit", "orders_stream", "--json"],
+    );
+    let view = json_of(&out);
+    assert_eq!(view["action"], "updated", "{out}");
+    assert_eq!(
+        view["changes"],
+        serde_json::json!([{"field": "discard-new-per-subject", "from": "false", "to": "true"}]),
+        "{out}"
+    );
+    rt().block_on(async {
+        let c = config_of(&js(&server.url).await, "orders_stream").await;
+        assert!(c.discard_new_per_subject);
+    });
+    let (out, _) = ok(&server, &env, &[&add[..], &["--json"]].concat());
+    assert_eq!(json_of(&out)["stream"]["action"], "unchanged", "{out}");
+}

@@ -212,6 +212,11 @@ fn differences(want: &Config, have: &Config) -> Vec<(String, String, String)> {
         have.max_messages_per_subject.to_string(),
     );
     cmp(
+        "discard-new-per-subject",
+        want.discard_new_per_subject.to_string(),
+        have.discard_new_per_subject.to_string(),
+    );
+    cmp(
         "max-bytes",
         want.max_bytes.to_string(),
         have.max_bytes.to_string(),
