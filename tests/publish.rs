@@ -409,6 +409,24 @@ fn a_full_stream_with_discard_new_refuses_lines_and_they_are_reported() {
 }
 
 #[test]
+fn a_subject_at_its_job_limit_is_reported_with_the_per_subject_hint() {
+    let (server, env) = setup(&["--max-msgs-per-subject", "2"]);
+    let out = publish(&server, &env, &["orders.new"], b"a\nb\nc\n");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("line 3: refused by the server: maximum messages per subject exceeded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("raise --max-msgs-per-subject with `jq-nats stream edit`"),
+        "{err}"
+    );
+    assert!(!err.contains("--max-bytes"), "{err}");
+    assert_eq!(message_count(&server, "orders_stream"), 2);
+}
+
+#[test]
 fn wildcard_and_invalid_subjects_are_usage_errors() {
     let env = TestEnv::new();
     for subject in [

@@ -314,6 +314,9 @@ fn hints(t: &Tally) -> Vec<&'static str> {
             FailureKind::StreamFull => Some(
                 "the stream is full and refuses new jobs (discard new): let workers drain it, or raise --max-bytes/--max-msgs with `jq-nats stream edit`",
             ),
+            FailureKind::SubjectFull => Some(
+                "the job's subject holds as many jobs as the stream allows per subject (discard new): let workers take them, or raise --max-msgs-per-subject with `jq-nats stream edit`",
+            ),
             FailureKind::TimedOut => Some(
                 "give --id TEMPLATE so timed-out jobs are retried safely, or a longer --timeout",
             ),

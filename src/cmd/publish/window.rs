@@ -69,6 +69,8 @@ pub enum FailureKind {
     OverMaxPayload,
     /// A stream with discard new at its max bytes or messages.
     StreamFull,
+    /// A subject at the stream's max messages per subject (discard new per subject).
+    SubjectFull,
     /// No ack within the timeout.
     TimedOut,
     /// The connection dropped before the ack came.
@@ -534,6 +536,14 @@ pub fn classify(error: &PublishError, subject: &Subject) -> Failure {
                 Some(api) => {
                     let kind = match api.error_code() {
                         ErrorCode::STREAM_MESSAGE_EXCEEDS_MAXIMUM => K::TooLarge,
+                        // The same code for the whole stream and for one subject.
+                        ErrorCode::STREAM_STORE_FAILED
+                            if api
+                                .to_string()
+                                .contains("maximum messages per subject exceeded") =>
+                        {
+                            K::SubjectFull
+                        }
                         ErrorCode::STREAM_STORE_FAILED => K::StreamFull,
                         _ => K::Other,
                     };
