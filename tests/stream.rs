@@ -935,6 +935,16 @@ fn a_max_age_under_the_default_dupe_window_shortens_the_window() {
             Duration::from_secs(60)
         );
     });
+    // An edit to a max age under the window shortens the window with it.
+    let (_, err) = ok(
+        &server,
+        &env,
+        &["stream", "edit", "emails", "--max-age", "20s"],
+    );
+    assert!(
+        err.contains("updated stream emails: max-age 1m30s -> 20s, dupe-window 30s -> 20s"),
+        "{err}"
+    );
 }
 
 #[test]
