@@ -81,11 +81,7 @@ pub fn report(result: anyhow::Result<()>, color: bool) -> ExitCode {
         return ExitCode::from(*code);
     }
     // A closed stdout (`jq-nats ... | head`) is not an error.
-    if error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    }) {
+    if is_broken_pipe(&error) {
         return ExitCode::SUCCESS;
     }
     let code = if error.chain().any(|c| c.is::<UsageError>()) {
@@ -95,6 +91,15 @@ pub fn report(result: anyhow::Result<()>, color: bool) -> ExitCode {
     };
     let _ = std::io::stderr().write_all(render(&error, color).as_bytes());
     ExitCode::from(code)
+}
+
+/// Whether the error is a write to a pipe whose reader is gone.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `error: ...`, a `caused by:` line per underlying cause, then the hints.

@@ -169,3 +169,16 @@ fn rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
         indicatif::HumanCount(state.per_sec().round() as u64)
     );
 }
+
+/// Whether our stdout is a pipe whose reader is gone (`jq-nats work ... | head`): the next
+/// write would fail (or kill a handler writing to it with SIGPIPE). Asked without writing.
+pub fn stdout_closed() -> bool {
+    let mut pfd = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let ready = unsafe { libc::poll(&mut pfd, 1, 0) };
+    ready > 0 && pfd.revents & libc::POLLERR != 0
+}

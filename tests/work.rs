@@ -905,6 +905,90 @@ fn print_mode_hands_jobs_back_when_stdout_closes() {
     assert_eq!(s.stream_messages(STREAM), 0);
 }
 
+/// A worker waiting for jobs notices its reader is gone (`work ORDERS | head -n 2`) without
+/// a job to write: it stops, and takes no more.
+#[test]
+fn an_idle_printing_worker_stops_when_its_reader_goes_away() {
+    use std::io::BufRead;
+    let s = Setup::new();
+    s.publish_n(2);
+    let mut child = s.spawn_work(&[STREAM], Stdio::piped());
+    let stdout = child.0.as_mut().unwrap().stdout.take().unwrap();
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    assert_eq!(lines, ["order-0\n", "order-1\n"]);
+    drop(reader);
+    wait_until(Duration::from_secs(10), "the worker to stop", || {
+        child.0.as_mut().unwrap().try_wait().unwrap().is_some()
+    });
+    let out = child.wait();
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("stopped: stdout was closed"), "{err}");
+    assert!(err.contains("wrote 2 jobs"), "{err}");
+    s.publish_n(1);
+    assert_eq!(s.stream_messages(STREAM), 1);
+}
+
+/// Handlers writing to the worker's stdout after its reader went away die of SIGPIPE: not the
+/// jobs' fault. The worker stops and hands them back, rather than retry and dead-letter the
+/// whole queue.
+#[test]
+fn handlers_killed_by_a_closed_stdout_are_handed_back_not_failed() {
+    let s = Setup::new();
+    s.publish_n(20);
+    let go = s.path("go");
+    let started = s.path("started");
+    let mut child = s.spawn_work(
+        &[
+            STREAM,
+            "-c",
+            "4",
+            "--backoff",
+            "30s",
+            "--",
+            "sh",
+            "-c",
+            &format!(
+                "echo $JQ_SEQ >> {started}; while [ ! -e {go} ]; do sleep 0.05; done; cat; echo"
+            ),
+        ],
+        Stdio::piped(),
+    );
+    wait_until(Duration::from_secs(10), "four handlers running", || {
+        s.read("started").lines().count() >= 4
+    });
+    child.close_stdout();
+    std::fs::write(&go, "").unwrap();
+    wait_until(Duration::from_secs(20), "the worker to stop", || {
+        child.0.as_mut().unwrap().try_wait().unwrap().is_some()
+    });
+    let out = child.wait();
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("stopped: stdout was closed"), "{err}");
+    assert!(err.contains("done 0, retried 0, dead 0, put back"), "{err}");
+    assert!(!err.contains("error processing"), "{err}");
+    assert_eq!(s.stream_messages(DLQ), 0);
+    assert_eq!(s.stream_messages(STREAM), 20);
+
+    // Handed back: the next run does them all at once, not after the 30s ack wait.
+    let started = Instant::now();
+    let out = s.work(&[STREAM, "--until-empty", "--", "true"]);
+    assert_ok(&out);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stderr(&out).contains("done 20, retried 0, dead 0"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// The article's Go flow with jq-nats in the middle: `orders_stream` and `orders_unprocessed`
 /// made as natscli makes them, the `processor` consumer made as the Go consumer makes it, jobs
 /// published with plain JetStream publishes.

@@ -131,6 +131,9 @@ pub enum Verdict {
     Stopped,
     /// Never started (the worker began stopping first): handed back like a job held ahead.
     NotStarted,
+    /// Killed by SIGPIPE writing to our stdout, whose reader is gone (`work ... | head`): not
+    /// the job's fault either; the worker stops.
+    OutputClosed,
 }
 
 /// One run of a job's handler, whichever kind.
@@ -163,6 +166,9 @@ impl Attempt {
             Ending::Exited(0) => Verdict::Ok,
             Ending::Stopped => Verdict::Stopped,
             Ending::NotStarted => Verdict::NotStarted,
+            Ending::Signaled(libc::SIGPIPE) if crate::output::stdout_closed() => {
+                Verdict::OutputClosed
+            }
             ending @ Ending::Exited(code) if *code == fatal_exit_code => {
                 Verdict::Fatal(format!("{} (fatal)", ending.reason()))
             }
@@ -367,7 +373,11 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
         Verdict::Stopped if last => {
             Some("interrupted on its last attempt (the worker stopped)".into())
         }
-        Verdict::Stopped | Verdict::NotStarted => None,
+        Verdict::OutputClosed if last => Some(
+            "killed by signal 13 (SIGPIPE) on its last attempt: the worker's stdout was closed"
+                .into(),
+        ),
+        Verdict::Stopped | Verdict::NotStarted | Verdict::OutputClosed => None,
         Verdict::Fail(reason) | Verdict::Fatal(reason) => Some(reason.clone()),
     };
     let settled = match (&attempt.verdict, &shared.dead_letters) {
@@ -375,7 +385,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
             let _ = job.msg.ack().await;
             Settled::Done
         }
-        (Verdict::Stopped, DeadLetters::Entries(dlq)) if last => {
+        (Verdict::Stopped | Verdict::OutputClosed, DeadLetters::Entries(dlq)) if last => {
             Box::pin(dead_letter(
                 shared,
                 &job,
@@ -386,7 +396,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
             .await
         }
         // The worker hands it back once its open pull requests ended (see `worker`).
-        (Verdict::Stopped | Verdict::NotStarted, _) => Settled::Requeued,
+        (Verdict::Stopped | Verdict::NotStarted | Verdict::OutputClosed, _) => Settled::Requeued,
         (_, DeadLetters::Entries(dlq)) if last || fatal => {
             Box::pin(dead_letter(
                 shared,

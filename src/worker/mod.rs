@@ -492,6 +492,8 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     // A no-wait request found nothing while jobs were in hand: no more until one is done.
     let mut drained = false;
     let mut failure: Option<anyhow::Error> = None;
+    // Our stdout's reader went away (`work ... | head`): stop, handing back what is held.
+    let mut closed = false;
     let mut pace = Pace::new(starts_ahead);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -658,6 +660,10 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 if opts.max_jobs.is_some_and(|max| session.stats.finished() >= max) {
                     stopping.get_or_insert(Stop::Finish);
                 }
+                if outcome.run.verdict == job::Verdict::OutputClosed {
+                    closed = true;
+                    stopping.get_or_insert(Stop::Finish);
+                }
             }
             _ = tick.tick() => {
                 session.puller.sweep();
@@ -676,6 +682,10 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                         }
                     }
                 }
+                if stopping.is_none() && crate::output::stdout_closed() {
+                    closed = true;
+                    stopping = Some(Stop::Finish);
+                }
                 if opts.until_empty
                     && stopping.is_none()
                     && running.is_empty()
@@ -691,10 +701,14 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     if let Runner::Pipe(pool) = &shared.runner {
         pool.shutdown().await;
     }
-    if let Some(e) = failure {
-        return Err(e);
+    match failure {
+        Some(e) if crate::error::is_broken_pipe(&e) => closed = true,
+        Some(e) => return Err(e),
+        None => {}
     }
-    if opts.style.json {
+    if closed {
+        session.log.notice("stopped: stdout was closed");
+    } else if opts.style.json {
         report::ndjson(&session.stats.summary_event())?;
     }
     session.log.notice(&session.stats.summary(false));

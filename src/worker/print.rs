@@ -118,6 +118,8 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
     let mut held: Vec<jetstream::Message> = Vec::new();
     let mut stopping = opts.until_empty && session.is_empty().await;
     let mut interrupted = false;
+    // Our stdout's reader went away: stop, and hand back what is held.
+    let mut closed = false;
     let mut failure: Option<anyhow::Error> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -222,14 +224,23 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
             _ = tick.tick() => {
                 session.puller.sweep();
                 session.log.status(&session.stats);
+                if !stopping && crate::output::stdout_closed() {
+                    closed = true;
+                    stopping = true;
+                }
                 if opts.until_empty && !stopping && session.is_empty().await {
                     stopping = true;
                 }
             }
         }
     }
-    if let Some(e) = failure {
-        return Err(e);
+    match failure {
+        Some(e) if crate::error::is_broken_pipe(&e) => closed = true,
+        Some(e) => return Err(e),
+        None => {}
+    }
+    if closed {
+        session.log.notice("stopped: stdout was closed");
     }
     session.log.notice(&session.stats.summary(true));
     Ok(())

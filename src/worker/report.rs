@@ -185,8 +185,13 @@ impl Stats {
             format!("{:.1}s", elapsed.as_secs_f64())
         };
         if print_mode {
+            let back = if self.requeued > 0 {
+                format!(", put back {}", self.requeued)
+            } else {
+                String::new()
+            };
             return format!(
-                "wrote {} job{} in {took} ({:.0} jobs/s)",
+                "wrote {} job{}{back} in {took} ({:.0} jobs/s)",
                 self.done,
                 if self.done == 1 { "" } else { "s" },
                 self.rate()
