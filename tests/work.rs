@@ -989,6 +989,46 @@ fn handlers_killed_by_a_closed_stdout_are_handed_back_not_failed() {
     );
 }
 
+/// A handler script without `#!` is run by /bin/sh, as a shell runs it, rather than fail every
+/// job with "Exec format error": one started per job, and a long-lived `--pipe` one.
+#[test]
+fn a_handler_script_without_a_shebang_runs_under_sh() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Setup::new();
+    let script = |name: &str, body: &str| {
+        let path = s.dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path_str(&path)
+    };
+    let log = s.path("log");
+    let each = script("each", &format!("cat >> {log}; echo >> {log}\n"));
+    s.publish_n(3);
+    let out = s.work(&[STREAM, "--until-empty", "--", &each]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("done 3, retried 0, dead 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.read("log"), "order-0\norder-1\norder-2\n");
+
+    let piped = script(
+        "piped",
+        "while read -r line; do\n  id=$(echo \"$line\" | sed 's/.*\"id\":\\([0-9]*\\).*/\\1/')\n  echo \"{\\\"id\\\":$id,\\\"ok\\\":true}\"\ndone\n",
+    );
+    s.publish_n(3);
+    let out = s.work(&[STREAM, "--until-empty", "--pipe", "--", &piped]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("done 3, retried 0, dead 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.stream_messages(DLQ), 0);
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
 /// The article's Go flow with jq-nats in the middle: `orders_stream` and `orders_unprocessed`
 /// made as natscli makes them, the `processor` consumer made as the Go consumer makes it, jobs
 /// published with plain JetStream publishes.

@@ -278,13 +278,12 @@ enum End {
     Closing,
 }
 
-/// Keeps one handler running: start it, feed it, read its answers, and when it goes, fail the
-/// jobs it held and start it again.
-async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc<Log>) {
-    while !slot.closing.load(Ordering::SeqCst) {
-        let started = Instant::now();
-        let mut cmd = tokio::process::Command::new(&config.argv[0]);
-        cmd.args(&config.argv[1..])
+/// Starts the handler, through `/bin/sh` when the kernel cannot exec it (a script without
+/// `#!`), as a shell would.
+fn start(config: &Config) -> std::io::Result<tokio::process::Child> {
+    let command = |argv: &[&std::ffi::OsStr]| {
+        let mut cmd = tokio::process::Command::new(argv[0]);
+        cmd.args(&argv[1..])
             .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -293,7 +292,25 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
             cmd.env_remove(name);
         }
         cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
-        let mut child = match cmd.spawn() {
+        cmd
+    };
+    let argv: Vec<&std::ffi::OsStr> = config.argv.iter().map(|a| a.as_ref()).collect();
+    match command(&argv).spawn() {
+        Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
+            let sh: Vec<&std::ffi::OsStr> =
+                std::iter::once("/bin/sh".as_ref()).chain(argv).collect();
+            command(&sh).spawn()
+        }
+        result => result,
+    }
+}
+
+/// Keeps one handler running: start it, feed it, read its answers, and when it goes, fail the
+/// jobs it held and start it again.
+async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc<Log>) {
+    while !slot.closing.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let mut child = match start(&config) {
             Ok(child) => child,
             Err(e) => {
                 let reason = format!("the pipe handler failed to start: {e}");

@@ -135,9 +135,32 @@ struct ChildArgs {
 /// Starts `launch` in a new process group of its own, with `stdio` as its 0, 1 and 2 (-1:
 /// ours), and returns its pid. The descriptors must be 3 or above (std keeps 0, 1 and 2 open,
 /// so new ones are) and are left open here.
+///
+/// A program the kernel cannot exec (a script without `#!`: `ENOEXEC`) is run by `/bin/sh`,
+/// as a shell and `execvp` do.
 pub fn spawn(launch: &Launch, stdio: [RawFd; 3]) -> io::Result<libc::pid_t> {
-    let argv = pointers(launch.argv.iter().map(CString::as_c_str));
     let envp = pointers(launch.env());
+    let argv = pointers(launch.argv.iter().map(CString::as_c_str));
+    match spawn_with(&argv, &envp, stdio) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
+            let argv = pointers(
+                [SH].into_iter()
+                    .chain(launch.argv.iter().map(CString::as_c_str)),
+            );
+            spawn_with(&argv, &envp, stdio)
+        }
+        result => result,
+    }
+}
+
+/// What runs a program the kernel cannot exec.
+const SH: &CStr = c"/bin/sh";
+
+fn spawn_with(
+    argv: &[*const libc::c_char],
+    envp: &[*const libc::c_char],
+    stdio: [RawFd; 3],
+) -> io::Result<libc::pid_t> {
     let mut args = ChildArgs {
         program: argv[0],
         argv: argv.as_ptr(),
