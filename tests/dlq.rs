@@ -1947,3 +1947,84 @@ fn an_article_dlq_without_a_consumer_is_drained_through_one_of_ours() {
         assert_eq!(dlq.consumer_names().count().await, 0);
     });
 }
+
+/// The payloads in the work stream, in order.
+async fn work_payloads(js: &Context) -> Vec<String> {
+    contents(js, WORK).await.into_iter().map(|w| w.2).collect()
+}
+
+/// On the article's streams (an advisory-only DLQ, a work stream that denies deletes), a parked
+/// original can only be removed by an ack through the consumer that parked it. With that
+/// consumer deleted, `dlq replay` refuses the job (naming it and why) before publishing
+/// anything, and keeps its advisory: a new consumer would otherwise run the original and the
+/// replay. `dlq drain` does not run it either. With the consumer there, each is replayed once.
+#[test]
+fn replay_on_an_advisory_only_dlq_refuses_a_job_whose_original_cannot_be_removed() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams(&js).await;
+        publish(&js, &["a", "b"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 2))).await;
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+    });
+    let out = s.jq(&["dlq", "replay", "--seq", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("dead job 1 not replayed") && err.contains("`processor`"),
+        "{err}"
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(
+            work_payloads(&js).await,
+            vec!["a", "b"],
+            "nothing published"
+        );
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 2, "both advisories kept");
+    });
+    // `dlq drain` does not run them either.
+    let out = s.jq(&["dlq", "drain", "--", "cat"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "", "no job run");
+    assert!(
+        stderr_of(&out).contains("dead job 2 not drained"),
+        "{}",
+        stderr_of(&out)
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a", "b"]);
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 2, "both advisories kept");
+    });
+    assert_eq!(s.ls(&[]).keys().copied().collect::<Vec<_>>(), vec![1, 2]);
+    // With the consumer back (it delivers the parked jobs again) and the jobs parked again,
+    // replay removes each original by an ack and publishes it once.
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 4))).await;
+    });
+    s.jq_ok(&["dlq", "replay", "--all"]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a", "b"], "each job once");
+        assert_eq!(
+            contents(&js, WORK)
+                .await
+                .iter()
+                .filter(|w| w.0 <= 2)
+                .count(),
+            0,
+            "the originals are gone"
+        );
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+    });
+}

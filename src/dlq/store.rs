@@ -199,6 +199,58 @@ impl Remover {
         }
     }
 
+    /// Why message `seq` (on `subject`, parked by `consumer` if known) could not be removed
+    /// now, or None when [`Remover::remove`] would remove it: a stream that allows deletes
+    /// deletes it by sequence; one that denies them needs an ack through the consumer that
+    /// delivered it. Asked before a job is handled whose only copy is that message, so a job
+    /// is never handled (replayed, run) while its original stays to be delivered again.
+    pub async fn blocked(
+        &self,
+        seq: u64,
+        subject: &str,
+        consumer: Option<&str>,
+    ) -> Result<Option<String>> {
+        if !self.deny_delete || self.held.contains_key(&seq) {
+            return Ok(None);
+        }
+        if !self.work_queue {
+            return Ok(Some(format!(
+                "`{}` denies deletes and has no work-queue retention, so no ack removes it either",
+                self.stream
+            )));
+        }
+        let consumers = read::consumers(&self.js, &self.stream).await?;
+        // The consumer that parked it, not another one that took its subject since: that one
+        // delivers the job again (to a worker), so acking it there is no removal of a dead job.
+        let c = match consumer {
+            Some(name) => match consumers.iter().find(|c| c.name == name) {
+                Some(c) => c,
+                None => {
+                    return Ok(Some(format!(
+                        "`{}` denies deletes and the consumer `{name}` that parked it is gone, so no ack can remove it (a new consumer delivers it again)",
+                        self.stream
+                    )))
+                }
+            },
+            None => match read::consumer_for(&consumers, subject) {
+                Some(c) => c,
+                None => {
+                    return Ok(Some(format!(
+                        "`{}` denies deletes and no consumer delivered it to ack it",
+                        self.stream
+                    )))
+                }
+            },
+        };
+        if c.delivered.stream_sequence < seq {
+            return Ok(Some(format!(
+                "`{}` denies deletes and its consumer `{}` has not delivered it (will deliver it again)",
+                self.stream, c.name
+            )));
+        }
+        Ok(None)
+    }
+
     /// A consumer of our own on a work-queue DLQ with no consumer for `subject`.
     async fn own_consumer(&mut self, subject: &str) -> Result<String> {
         let name = format!("{OWN_CONSUMER}_{:08x}", fnv(subject));
@@ -618,6 +670,17 @@ impl Store {
         Ok(())
     }
 
+    /// Why a job's parked original could not be removed now (see [`Remover::blocked`]), or
+    /// None (removable, or no original left).
+    pub async fn original_blocked(&self, d: &Dead) -> Result<Option<String>> {
+        let Some(msg) = d.original_msg() else {
+            return Ok(None);
+        };
+        self.work_rm
+            .blocked(d.seq, msg.subject.as_str(), d.consumer())
+            .await
+    }
+
     async fn remove_entry(
         &mut self,
         seq: u64,
@@ -688,8 +751,9 @@ impl Store {
     }
 
     /// Removes every trace of a dead job that was dealt with. With a copy: the original, the
-    /// other entries, the copy last. With pointers only: the pointers, then the original (a
-    /// crash in between leaves a parked job that `reconcile` finds, never a pointer to nothing).
+    /// other entries, the copy last. With pointers only: the original, then the pointers, only
+    /// once the original is gone (a job handled while its original stays would be handled
+    /// again; a crash in between leaves a pointer to nothing, listed as lost).
     pub async fn remove_job(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
         if d.copy.is_some() {
             self.remove_original(d, kept).await?;
@@ -708,6 +772,14 @@ impl Store {
                 self.remove_markers(d, kept).await?;
             }
         } else {
+            // The original first: a pointer goes only once what it points at is gone. An
+            // original left without its pointer would be found parked again and handled twice
+            // (replayed or run again); a pointer left after its original (a crash in between)
+            // only lists the job as lost, until it is purged.
+            self.remove_original(d, kept).await?;
+            if d.original_msg().is_some() {
+                return Ok(());
+            }
             let pointers = std::mem::take(&mut d.pointers);
             for p in pointers {
                 if !self.remove_entry(p.dlq_seq, &p.subject, kept).await? {
@@ -715,10 +787,7 @@ impl Store {
                 }
             }
             if d.pointers.is_empty() {
-                self.remove_original(d, kept).await?;
-                if d.original_msg().is_none() {
-                    self.remove_markers(d, kept).await?;
-                }
+                self.remove_markers(d, kept).await?;
             }
         }
         Ok(())

@@ -259,6 +259,21 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 event.note = Some(text);
             }
         }
+        // As `replay`: a job whose original nothing can remove would be run here and again by
+        // the next consumer of the work stream. It is not run, and its entry stays.
+        if let Some(why) = store.original_blocked(&d).await? {
+            sum.failed += 1;
+            let text = format!(
+                "its original {}:{} cannot be removed afterwards ({why}); not run, so it cannot run twice, and its DLQ entry stays",
+                store.work_name(),
+                d.seq
+            );
+            report.warn(format!("dead job {} not drained: {text}", d.seq));
+            event.kind = "failed";
+            event.outcome = Some(text);
+            emit(p, &mut event, subject.as_deref(), kept)?;
+            continue;
+        }
         let marks = store.marks(&d);
         if marks {
             if let Err(holder) = store.claim(&mut d, marker::New::of(Kind::Draining)).await? {

@@ -613,6 +613,17 @@ async fn replay_one(
         }
         Prior::Maybe(text) => Some(text),
     };
+    // Nothing lost, nothing run twice: the replay is published only if the original can be
+    // removed after it (removing it first would lose the job if the publish failed). An
+    // original nothing can remove (its stream denies deletes and the consumer that parked it
+    // is gone) would run beside its replay: the job is refused, its entry stays.
+    if let Some(why) = store.original_blocked(d).await? {
+        return Err(anyhow!(
+            "its original {}:{} cannot be removed after a replay ({why}); not published, so it cannot run twice, and its DLQ entry stays",
+            store.work_name(),
+            d.seq
+        ));
+    }
     let subject = d
         .subject()
         .ok_or_else(|| anyhow!("its original subject is unknown"))?
