@@ -2028,3 +2028,46 @@ fn replay_on_an_advisory_only_dlq_refuses_a_job_whose_original_cannot_be_removed
         assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
     });
 }
+
+/// `dlq show` in text mode never writes a control character from a job to the terminal: an
+/// escape sequence in its handler's stderr (stored by `work` in the dead job's copy), in one of
+/// its headers or in its payload is shown escaped (`\x1b`). `--json` keeps the text as it is.
+#[test]
+fn show_escapes_control_characters_from_the_job_and_its_handler() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut h = HeaderMap::new();
+        h.insert("Trace", "bell\x07and\x1b[2Jclear");
+        js.publish_with_headers("orders.new", h, Bytes::from("pay\x1b[5mload"))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    s.jq_ok(&[
+        "work",
+        WORK,
+        "--until-empty",
+        "--max-deliver",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "printf 'before \\033[31mred\\033[0m after\\n' >&2; exit 1",
+    ]);
+    let out = s.jq_ok(&["dlq", "show", "1"]);
+    let text = stdout_of(&out);
+    assert!(
+        !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+        "raw control bytes in:\n{text}"
+    );
+    assert!(text.contains("before \\x1b[31mred\\x1b[0m after"), "{text}");
+    assert!(text.contains("bell\\x07and\\x1b[2Jclear"), "{text}");
+    assert!(text.contains("pay\\x1b[5mload"), "{text}");
+    let json: Value =
+        serde_json::from_slice(&s.jq_ok(&["dlq", "show", "1", "--json"]).stdout).unwrap();
+    assert_eq!(json["stderr_tail"], "before \x1b[31mred\x1b[0m after");
+    assert_eq!(json["headers"]["Trace"][0], "bell\x07and\x1b[2Jclear");
+}
