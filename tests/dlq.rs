@@ -2071,3 +2071,117 @@ fn show_escapes_control_characters_from_the_job_and_its_handler() {
     assert_eq!(json["stderr_tail"], "before \x1b[31mred\x1b[0m after");
     assert_eq!(json["headers"]["Trace"][0], "bell\x07and\x1b[2Jclear");
 }
+
+/// The article's streams, with a work stream whose duplicate window is `window`.
+async fn article_streams_with_window(js: &Context, window: Duration) {
+    article_streams(js).await;
+    let mut config = js
+        .get_stream(WORK)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    config.duplicate_window = window;
+    js.update_stream(config).await.unwrap();
+}
+
+/// `dlq ARGS...` started to stop (SIGSTOP) at the failpoint `point`.
+fn dlq_stopping_at(s: &Setup, point: &str, args: &[&str]) -> std::process::Child {
+    let mut cmd = s.env.jq_std();
+    cmd.env("JQ_NATS_FAILPOINT", point)
+        .args(["-s", &s.server.url, "dlq"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+/// The work stream's payloads, sorted.
+fn work_sorted(s: &Setup) -> Vec<String> {
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut w = work_payloads(&js).await;
+        w.sort();
+        w
+    })
+}
+
+/// Two `dlq replay` at once on an advisory-only DLQ (no markers there): the first stops after
+/// publishing job 1, before removing its original and advisory, for longer than the work
+/// stream's duplicate window; the second replays everything meanwhile. Each job is in the work
+/// stream exactly once afterwards: the second finds the first one's replay of job 1 and only
+/// removes it, and the first, resumed, leaves the jobs the second handled.
+#[test]
+fn two_replays_at_once_on_an_advisory_only_dlq_replay_each_job_once() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams_with_window(&js, Duration::from_millis(500)).await;
+        publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 3))).await;
+    });
+    let first = dlq_stopping_at(&s, "replay.acked:1:stop", &["replay", "--all"]);
+    while_stopped(first.id(), || {
+        // Past the duplicate window: only a look at the work stream tells job 1 was replayed.
+        std::thread::sleep(Duration::from_millis(800));
+        s.jq_ok(&["dlq", "replay", "--all"]);
+    });
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(
+        work_sorted(&s),
+        vec!["a", "b", "c"],
+        "each job once; first replay: {}",
+        stderr_of(&out)
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+        let parked = contents(&js, WORK)
+            .await
+            .iter()
+            .filter(|w| w.0 <= 3)
+            .count();
+        assert_eq!(parked, 0, "no original left");
+    });
+}
+
+/// A `dlq drain` while a `dlq replay` on an advisory-only DLQ is stopped between publishing
+/// job 1 and removing its original: the drain does not run job 1 (its replay is in the work
+/// stream) and only removes it; it runs the others. Each job is done once: in the work stream
+/// (replayed) or by the drain.
+#[test]
+fn a_drain_during_a_replay_on_an_advisory_only_dlq_runs_no_replayed_job() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams(&js).await;
+        publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 3))).await;
+    });
+    let replay = dlq_stopping_at(&s, "replay.acked:1:stop", &["replay", "--seq", "1"]);
+    let mut drain = None;
+    while_stopped(replay.id(), || drain = Some(s.jq_ok(&["dlq", "drain"])));
+    let drain = drain.unwrap();
+    let out = replay.wait_with_output().unwrap();
+    let mut done: Vec<String> = stdout_of(&drain).lines().map(str::to_string).collect();
+    done.extend(work_sorted(&s));
+    done.sort();
+    assert_eq!(done, vec!["a", "b", "c"], "each job done once");
+    assert!(
+        stderr_of(&drain).contains("another dlq command replayed it as orders_stream:4"),
+        "{}",
+        stderr_of(&drain)
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a"], "the replay only");
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+    });
+}

@@ -133,6 +133,14 @@ impl Remover {
                 },
             }
         }
+        // Gone already (another command removed it): nothing to ack, nor to take.
+        if !self.held.contains_key(&seq)
+            && read::get_message(&self.js, &self.stream, seq)
+                .await?
+                .is_none()
+        {
+            return Ok(Removal::AlreadyGone);
+        }
         if !self.work_queue {
             return Ok(Removal::Kept {
                 why: format!(
@@ -371,6 +379,25 @@ pub struct Kept {
     pub what: String,
     pub why: String,
 }
+
+/// What became of a job no marker can claim (its entries are advisories only) since it was
+/// read, as [`Store::recheck`] finds it just before the job is handled.
+#[derive(Debug)]
+pub enum Recheck {
+    /// As read: its advisories and its original are there, and no replay of it.
+    Same,
+    /// Another command replayed it: its replay is in the work stream at this sequence.
+    Replayed(u64),
+    /// Another command handled or removed it (what is gone).
+    Changed(String),
+}
+
+/// How many messages on a job's subject after it [`Store::recheck`] looks through for its
+/// replay (besides the last one on the subject, where a replay just published is). Small: a
+/// replay of many jobs on one subject looks once per job, past the jobs still parked after
+/// it; an older replay (of a run stopped past the duplicate window) is usually taken by a
+/// worker by then anyway.
+const RECHECK_REPLAY_LIMIT: usize = 32;
 
 /// A work stream and its DLQ, to read and change together.
 pub struct Store {
@@ -1390,6 +1417,84 @@ impl Store {
             next = msg.sequence + 1;
         }
         Ok(None)
+    }
+
+    /// Just before a job that no marker can claim (a DLQ that takes only advisories) is
+    /// replayed or run: whether another command got to it since it was read. Its advisories
+    /// must still be in the DLQ and its original in the work stream (replay and drain remove
+    /// the original first, the advisories once it is gone), and no replay of it (message id
+    /// `replay_id`, stored after the original on its subject) may be in the work stream: a
+    /// replay stopped between its publish and its removals, even past the duplicate window.
+    /// Two commands that both pass this check at the same moment are left to the duplicate
+    /// window (two replays); see ARCHITECTURE.md for what stays open (two drains).
+    pub async fn recheck(&self, d: &Dead, replay_id: &str) -> Result<Recheck> {
+        for p in &d.pointers {
+            if !self.holds(p.dlq_seq, &p.subject).await? {
+                return Ok(Recheck::Changed(format!(
+                    "its advisory {}/{} is gone",
+                    self.dlq_name(),
+                    p.dlq_seq
+                )));
+            }
+        }
+        let Some(msg) = d.original_msg() else {
+            return Ok(Recheck::Same);
+        };
+        if read::get_message(&self.js, self.work_name(), d.seq)
+            .await?
+            .is_none()
+        {
+            return Ok(Recheck::Changed(format!(
+                "its original {}:{} is gone",
+                self.work_name(),
+                d.seq
+            )));
+        }
+        let subject = msg.subject.to_string();
+        let is_replay = |m: &async_nats::jetstream::message::StreamMessage| {
+            m.sequence > d.seq
+                && m.headers
+                    .get("Nats-Msg-Id")
+                    .is_some_and(|v| v.as_str() == replay_id)
+        };
+        let handle = self.js.get_stream_no_info(self.work_name()).await?;
+        match handle.get_last_raw_message_by_subject(&subject).await {
+            Ok(m) if is_replay(&m) => return Ok(Recheck::Replayed(m.sequence)),
+            Ok(_) => {}
+            Err(e) if read::is_not_found(&e.kind()) => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "failed to look for a replay of dead job {} in `{}`",
+                    d.seq,
+                    self.work_name()
+                )))
+            }
+        }
+        let mut next = d.seq + 1;
+        for _ in 0..RECHECK_REPLAY_LIMIT {
+            let m = match handle
+                .raw_message_builder()
+                .sequence(next)
+                .next_by_subject(subject.clone())
+                .send()
+                .await
+            {
+                Ok(m) => m,
+                Err(e) if read::is_not_found(&e.kind()) => break,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "failed to look for a replay of dead job {} in `{}`",
+                        d.seq,
+                        self.work_name()
+                    )))
+                }
+            };
+            if is_replay(&m) {
+                return Ok(Recheck::Replayed(m.sequence));
+            }
+            next = m.sequence + 1;
+        }
+        Ok(Recheck::Same)
     }
 
     /// The work stream's last sequence now.
