@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
-use async_nats::jetstream::context::PublishErrorKind;
+use async_nats::jetstream::context::{ConsumerInfoErrorKind, PublishErrorKind};
 use async_nats::jetstream::message::Message as JsMessage;
 use async_nats::jetstream::stream::{DeleteMessageErrorKind, Info as StreamInfo, RetentionPolicy};
 use async_nats::jetstream::{AckKind, Context, ErrorCode};
@@ -133,15 +133,10 @@ impl Remover {
                 },
             }
         }
-        // Gone already (another command removed it): nothing to ack, nor to take.
-        if !self.held.contains_key(&seq)
-            && read::get_message(&self.js, &self.stream, seq)
-                .await?
-                .is_none()
-        {
-            return Ok(Removal::AlreadyGone);
-        }
         if !self.work_queue {
+            if self.gone(seq).await? {
+                return Ok(Removal::AlreadyGone);
+            }
             return Ok(Removal::Kept {
                 why: format!(
                     "`{}` denies deletes and has no work-queue retention, so no ack removes it either",
@@ -170,6 +165,10 @@ impl Remover {
                 .map_err(|e| anyhow!("{e}"))?;
             self.client.flush().await.map_err(|e| anyhow!("{e}"))?;
             return self.confirm(seq, c.name.clone()).await;
+        }
+        // Gone already (another command removed it): no consumer delivers it to be acked.
+        if self.gone(seq).await? {
+            return Ok(Removal::AlreadyGone);
         }
         if !self.pull_through {
             return Ok(Removal::Kept {
@@ -207,6 +206,12 @@ impl Remover {
         }
     }
 
+    async fn gone(&self, seq: u64) -> Result<bool> {
+        Ok(read::get_message(&self.js, &self.stream, seq)
+            .await?
+            .is_none())
+    }
+
     /// Why message `seq` (on `subject`, parked by `consumer` if known) could not be removed
     /// now, or None when [`Remover::remove`] would remove it: a stream that allows deletes
     /// deletes it by sequence; one that denies them needs an ack through the consumer that
@@ -227,28 +232,38 @@ impl Remover {
                 self.stream
             )));
         }
-        let consumers = read::consumers(&self.js, &self.stream).await?;
         // The consumer that parked it, not another one that took its subject since: that one
         // delivers the job again (to a worker), so acking it there is no removal of a dead job.
         let c = match consumer {
-            Some(name) => match consumers.iter().find(|c| c.name == name) {
-                Some(c) => c,
-                None => {
-                    return Ok(Some(format!(
-                        "`{}` denies deletes and the consumer `{name}` that parked it is gone, so no ack can remove it (a new consumer delivers it again)",
-                        self.stream
-                    )))
+            Some(name) => {
+                let handle = self.js.get_stream_no_info(&self.stream).await?;
+                match handle.consumer_info(name).await {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => {
+                        return Ok(Some(format!(
+                            "`{}` denies deletes and the consumer `{name}` that parked it is gone, so no ack can remove it (a new consumer delivers it again)",
+                            self.stream
+                        )))
+                    }
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e).context(format!(
+                            "failed to look up consumer `{name}` of `{}`",
+                            self.stream
+                        )))
+                    }
                 }
-            },
-            None => match read::consumer_for(&consumers, subject) {
-                Some(c) => c,
-                None => {
-                    return Ok(Some(format!(
-                        "`{}` denies deletes and no consumer delivered it to ack it",
-                        self.stream
-                    )))
+            }
+            None => {
+                match read::consumer_for(&read::consumers(&self.js, &self.stream).await?, subject) {
+                    Some(c) => c.clone(),
+                    None => {
+                        return Ok(Some(format!(
+                            "`{}` denies deletes and no consumer delivered it to ack it",
+                            self.stream
+                        )))
+                    }
                 }
-            },
+            }
         };
         if c.delivered.stream_sequence < seq {
             return Ok(Some(format!(
@@ -391,13 +406,6 @@ pub enum Recheck {
     /// Another command handled or removed it (what is gone).
     Changed(String),
 }
-
-/// How many messages on a job's subject after it [`Store::recheck`] looks through for its
-/// replay (besides the last one on the subject, where a replay just published is). Small: a
-/// replay of many jobs on one subject looks once per job, past the jobs still parked after
-/// it; an older replay (of a run stopped past the duplicate window) is usually taken by a
-/// worker by then anyway.
-const RECHECK_REPLAY_LIMIT: usize = 32;
 
 /// A work stream and its DLQ, to read and change together.
 pub struct Store {
@@ -1422,11 +1430,13 @@ impl Store {
     /// Just before a job that no marker can claim (a DLQ that takes only advisories) is
     /// replayed or run: whether another command got to it since it was read. Its advisories
     /// must still be in the DLQ and its original in the work stream (replay and drain remove
-    /// the original first, the advisories once it is gone), and no replay of it (message id
-    /// `replay_id`, stored after the original on its subject) may be in the work stream: a
+    /// the original first, the advisories once it is gone), and the last message on its
+    /// subject may not be a replay of it (message id `replay_id`, after the original): a
     /// replay stopped between its publish and its removals, even past the duplicate window.
-    /// Two commands that both pass this check at the same moment are left to the duplicate
-    /// window (two replays); see ARCHITECTURE.md for what stays open (two drains).
+    /// Only the last one is read (one request per job; a replay of many jobs makes this check
+    /// once per job): an older replay is left to the duplicate window, as are two commands
+    /// that both pass this check at the same moment (two replays); see ARCHITECTURE.md for what
+    /// stays open (a drain's running COMMAND).
     pub async fn recheck(&self, d: &Dead, replay_id: &str) -> Result<Recheck> {
         for p in &d.pointers {
             if !self.holds(p.dlq_seq, &p.subject).await? {
@@ -1459,42 +1469,15 @@ impl Store {
         };
         let handle = self.js.get_stream_no_info(self.work_name()).await?;
         match handle.get_last_raw_message_by_subject(&subject).await {
-            Ok(m) if is_replay(&m) => return Ok(Recheck::Replayed(m.sequence)),
-            Ok(_) => {}
-            Err(e) if read::is_not_found(&e.kind()) => {}
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!(
-                    "failed to look for a replay of dead job {} in `{}`",
-                    d.seq,
-                    self.work_name()
-                )))
-            }
+            Ok(m) if is_replay(&m) => Ok(Recheck::Replayed(m.sequence)),
+            Ok(_) => Ok(Recheck::Same),
+            Err(e) if read::is_not_found(&e.kind()) => Ok(Recheck::Same),
+            Err(e) => Err(anyhow::Error::new(e).context(format!(
+                "failed to look for a replay of dead job {} in `{}`",
+                d.seq,
+                self.work_name()
+            ))),
         }
-        let mut next = d.seq + 1;
-        for _ in 0..RECHECK_REPLAY_LIMIT {
-            let m = match handle
-                .raw_message_builder()
-                .sequence(next)
-                .next_by_subject(subject.clone())
-                .send()
-                .await
-            {
-                Ok(m) => m,
-                Err(e) if read::is_not_found(&e.kind()) => break,
-                Err(e) => {
-                    return Err(anyhow::Error::new(e).context(format!(
-                        "failed to look for a replay of dead job {} in `{}`",
-                        d.seq,
-                        self.work_name()
-                    )))
-                }
-            };
-            if is_replay(&m) {
-                return Ok(Recheck::Replayed(m.sequence));
-            }
-            next = m.sequence + 1;
-        }
-        Ok(Recheck::Same)
     }
 
     /// The work stream's last sequence now.
