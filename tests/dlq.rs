@@ -1947,3 +1947,241 @@ fn an_article_dlq_without_a_consumer_is_drained_through_one_of_ours() {
         assert_eq!(dlq.consumer_names().count().await, 0);
     });
 }
+
+/// The payloads in the work stream, in order.
+async fn work_payloads(js: &Context) -> Vec<String> {
+    contents(js, WORK).await.into_iter().map(|w| w.2).collect()
+}
+
+/// On the article's streams (an advisory-only DLQ, a work stream that denies deletes), a parked
+/// original can only be removed by an ack through the consumer that parked it. With that
+/// consumer deleted, `dlq replay` refuses the job (naming it and why) before publishing
+/// anything, and keeps its advisory: a new consumer would otherwise run the original and the
+/// replay. `dlq drain` does not run it either. With the consumer there, each is replayed once.
+#[test]
+fn replay_on_an_advisory_only_dlq_refuses_a_job_whose_original_cannot_be_removed() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams(&js).await;
+        publish(&js, &["a", "b"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 2))).await;
+        js.get_stream(WORK)
+            .await
+            .unwrap()
+            .delete_consumer("processor")
+            .await
+            .unwrap();
+    });
+    let out = s.jq(&["dlq", "replay", "--seq", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("dead job 1 not replayed") && err.contains("`processor`"),
+        "{err}"
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(
+            work_payloads(&js).await,
+            vec!["a", "b"],
+            "nothing published"
+        );
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 2, "both advisories kept");
+    });
+    // `dlq drain` does not run them either.
+    let out = s.jq(&["dlq", "drain", "--", "cat"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "", "no job run");
+    assert!(
+        stderr_of(&out).contains("dead job 2 not drained"),
+        "{}",
+        stderr_of(&out)
+    );
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a", "b"]);
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 2, "both advisories kept");
+    });
+    assert_eq!(s.ls(&[]).keys().copied().collect::<Vec<_>>(), vec![1, 2]);
+    // With the consumer back (it delivers the parked jobs again) and the jobs parked again,
+    // replay removes each original by an ack and publishes it once.
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 4))).await;
+    });
+    s.jq_ok(&["dlq", "replay", "--all"]);
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a", "b"], "each job once");
+        assert_eq!(
+            contents(&js, WORK)
+                .await
+                .iter()
+                .filter(|w| w.0 <= 2)
+                .count(),
+            0,
+            "the originals are gone"
+        );
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+    });
+}
+
+/// `dlq show` in text mode never writes a control character from a job to the terminal: an
+/// escape sequence in its handler's stderr (stored by `work` in the dead job's copy), in one of
+/// its headers or in its payload is shown escaped (`\x1b`). `--json` keeps the text as it is.
+#[test]
+fn show_escapes_control_characters_from_the_job_and_its_handler() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut h = HeaderMap::new();
+        h.insert("Trace", "bell\x07and\x1b[2Jclear");
+        js.publish_with_headers("orders.new", h, Bytes::from("pay\x1b[5mload"))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    s.jq_ok(&[
+        "work",
+        WORK,
+        "--until-empty",
+        "--max-deliver",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "printf 'before \\033[31mred\\033[0m after\\n' >&2; exit 1",
+    ]);
+    let out = s.jq_ok(&["dlq", "show", "1"]);
+    let text = stdout_of(&out);
+    assert!(
+        !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+        "raw control bytes in:\n{text}"
+    );
+    assert!(text.contains("before \\x1b[31mred\\x1b[0m after"), "{text}");
+    assert!(text.contains("bell\\x07and\\x1b[2Jclear"), "{text}");
+    assert!(text.contains("pay\\x1b[5mload"), "{text}");
+    let json: Value =
+        serde_json::from_slice(&s.jq_ok(&["dlq", "show", "1", "--json"]).stdout).unwrap();
+    assert_eq!(json["stderr_tail"], "before \x1b[31mred\x1b[0m after");
+    assert_eq!(json["headers"]["Trace"][0], "bell\x07and\x1b[2Jclear");
+}
+
+/// The article's streams, with a work stream whose duplicate window is `window`.
+async fn article_streams_with_window(js: &Context, window: Duration) {
+    article_streams(js).await;
+    let mut config = js
+        .get_stream(WORK)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    config.duplicate_window = window;
+    js.update_stream(config).await.unwrap();
+}
+
+/// `dlq ARGS...` started to stop (SIGSTOP) at the failpoint `point`.
+fn dlq_stopping_at(s: &Setup, point: &str, args: &[&str]) -> std::process::Child {
+    let mut cmd = s.env.jq_std();
+    cmd.env("JQ_NATS_FAILPOINT", point)
+        .args(["-s", &s.server.url, "dlq"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+/// The work stream's payloads, sorted.
+fn work_sorted(s: &Setup) -> Vec<String> {
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let mut w = work_payloads(&js).await;
+        w.sort();
+        w
+    })
+}
+
+/// Two `dlq replay` at once on an advisory-only DLQ (no markers there): the first stops after
+/// publishing job 1, before removing its original and advisory, for longer than the work
+/// stream's duplicate window; the second replays everything meanwhile. Each job is in the work
+/// stream exactly once afterwards: the second finds the first one's replay of job 1 and only
+/// removes it, and the first, resumed, leaves the jobs the second handled.
+#[test]
+fn two_replays_at_once_on_an_advisory_only_dlq_replay_each_job_once() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams_with_window(&js, Duration::from_millis(500)).await;
+        publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 3))).await;
+    });
+    let first = dlq_stopping_at(&s, "replay.acked:1:stop", &["replay", "--all"]);
+    while_stopped(first.id(), || {
+        // Past the duplicate window: only a look at the work stream tells job 1 was replayed.
+        std::thread::sleep(Duration::from_millis(800));
+        s.jq_ok(&["dlq", "replay", "--all"]);
+    });
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(
+        work_sorted(&s),
+        vec!["a", "b", "c"],
+        "each job once; first replay: {}",
+        stderr_of(&out)
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+        let parked = contents(&js, WORK)
+            .await
+            .iter()
+            .filter(|w| w.0 <= 3)
+            .count();
+        assert_eq!(parked, 0, "no original left");
+    });
+}
+
+/// A `dlq drain` while a `dlq replay` on an advisory-only DLQ is stopped between publishing
+/// job 1 and removing its original: the drain does not run job 1 (its replay is in the work
+/// stream) and only removes it; it runs the others. Each job is done once: in the work stream
+/// (replayed) or by the drain.
+#[test]
+fn a_drain_during_a_replay_on_an_advisory_only_dlq_runs_no_replayed_job() {
+    let s = Setup::new();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        article_streams(&js).await;
+        publish(&js, &["a", "b", "c"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((ARTICLE_DLQ, 3))).await;
+    });
+    let replay = dlq_stopping_at(&s, "replay.acked:1:stop", &["replay", "--seq", "1"]);
+    let mut drain = None;
+    while_stopped(replay.id(), || drain = Some(s.jq_ok(&["dlq", "drain"])));
+    let drain = drain.unwrap();
+    let out = replay.wait_with_output().unwrap();
+    let mut done: Vec<String> = stdout_of(&drain).lines().map(str::to_string).collect();
+    done.extend(work_sorted(&s));
+    done.sort();
+    assert_eq!(done, vec!["a", "b", "c"], "each job done once");
+    assert!(
+        stderr_of(&drain).contains("another dlq command replayed it as orders_stream:4"),
+        "{}",
+        stderr_of(&drain)
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        assert_eq!(work_payloads(&js).await, vec!["a"], "the replay only");
+        assert_eq!(messages(&js, ARTICLE_DLQ).await, 0);
+    });
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
-use async_nats::jetstream::context::PublishErrorKind;
+use async_nats::jetstream::context::{ConsumerInfoErrorKind, PublishErrorKind};
 use async_nats::jetstream::message::Message as JsMessage;
 use async_nats::jetstream::stream::{DeleteMessageErrorKind, Info as StreamInfo, RetentionPolicy};
 use async_nats::jetstream::{AckKind, Context, ErrorCode};
@@ -134,6 +134,9 @@ impl Remover {
             }
         }
         if !self.work_queue {
+            if self.gone(seq).await? {
+                return Ok(Removal::AlreadyGone);
+            }
             return Ok(Removal::Kept {
                 why: format!(
                     "`{}` denies deletes and has no work-queue retention, so no ack removes it either",
@@ -162,6 +165,10 @@ impl Remover {
                 .map_err(|e| anyhow!("{e}"))?;
             self.client.flush().await.map_err(|e| anyhow!("{e}"))?;
             return self.confirm(seq, c.name.clone()).await;
+        }
+        // Gone already (another command removed it): no consumer delivers it to be acked.
+        if self.gone(seq).await? {
+            return Ok(Removal::AlreadyGone);
         }
         if !self.pull_through {
             return Ok(Removal::Kept {
@@ -197,6 +204,74 @@ impl Remover {
                 ),
             }),
         }
+    }
+
+    async fn gone(&self, seq: u64) -> Result<bool> {
+        Ok(read::get_message(&self.js, &self.stream, seq)
+            .await?
+            .is_none())
+    }
+
+    /// Why message `seq` (on `subject`, parked by `consumer` if known) could not be removed
+    /// now, or None when [`Remover::remove`] would remove it: a stream that allows deletes
+    /// deletes it by sequence; one that denies them needs an ack through the consumer that
+    /// delivered it. Asked before a job is handled whose only copy is that message, so a job
+    /// is never handled (replayed, run) while its original stays to be delivered again.
+    pub async fn blocked(
+        &self,
+        seq: u64,
+        subject: &str,
+        consumer: Option<&str>,
+    ) -> Result<Option<String>> {
+        if !self.deny_delete || self.held.contains_key(&seq) {
+            return Ok(None);
+        }
+        if !self.work_queue {
+            return Ok(Some(format!(
+                "`{}` denies deletes and has no work-queue retention, so no ack removes it either",
+                self.stream
+            )));
+        }
+        // The consumer that parked it, not another one that took its subject since: that one
+        // delivers the job again (to a worker), so acking it there is no removal of a dead job.
+        let c = match consumer {
+            Some(name) => {
+                let handle = self.js.get_stream_no_info(&self.stream).await?;
+                match handle.consumer_info(name).await {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => {
+                        return Ok(Some(format!(
+                            "`{}` denies deletes and the consumer `{name}` that parked it is gone, so no ack can remove it (a new consumer delivers it again)",
+                            self.stream
+                        )))
+                    }
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e).context(format!(
+                            "failed to look up consumer `{name}` of `{}`",
+                            self.stream
+                        )))
+                    }
+                }
+            }
+            None => {
+                match read::consumer_for(&read::consumers(&self.js, &self.stream).await?, subject) {
+                    Some(c) => c.clone(),
+                    None => {
+                        return Ok(Some(format!(
+                            "`{}` denies deletes and no consumer delivered it to ack it",
+                            self.stream
+                        )))
+                    }
+                }
+            }
+        };
+        if c.delivered.stream_sequence < seq {
+            return Ok(Some(format!(
+                "`{}` denies deletes and its consumer `{}` has not delivered it (will deliver it again)",
+                self.stream, c.name
+            )));
+        }
+        Ok(None)
     }
 
     /// A consumer of our own on a work-queue DLQ with no consumer for `subject`.
@@ -318,6 +393,18 @@ fn fnv(text: &str) -> u32 {
 pub struct Kept {
     pub what: String,
     pub why: String,
+}
+
+/// What became of a job no marker can claim (its entries are advisories only) since it was
+/// read, as [`Store::recheck`] finds it just before the job is handled.
+#[derive(Debug)]
+pub enum Recheck {
+    /// As read: its advisories and its original are there, and no replay of it.
+    Same,
+    /// Another command replayed it: its replay is in the work stream at this sequence.
+    Replayed(u64),
+    /// Another command handled or removed it (what is gone).
+    Changed(String),
 }
 
 /// A work stream and its DLQ, to read and change together.
@@ -618,6 +705,17 @@ impl Store {
         Ok(())
     }
 
+    /// Why a job's parked original could not be removed now (see [`Remover::blocked`]), or
+    /// None (removable, or no original left).
+    pub async fn original_blocked(&self, d: &Dead) -> Result<Option<String>> {
+        let Some(msg) = d.original_msg() else {
+            return Ok(None);
+        };
+        self.work_rm
+            .blocked(d.seq, msg.subject.as_str(), d.consumer())
+            .await
+    }
+
     async fn remove_entry(
         &mut self,
         seq: u64,
@@ -688,8 +786,9 @@ impl Store {
     }
 
     /// Removes every trace of a dead job that was dealt with. With a copy: the original, the
-    /// other entries, the copy last. With pointers only: the pointers, then the original (a
-    /// crash in between leaves a parked job that `reconcile` finds, never a pointer to nothing).
+    /// other entries, the copy last. With pointers only: the original, then the pointers, only
+    /// once the original is gone (a job handled while its original stays would be handled
+    /// again; a crash in between leaves a pointer to nothing, listed as lost).
     pub async fn remove_job(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
         if d.copy.is_some() {
             self.remove_original(d, kept).await?;
@@ -708,6 +807,14 @@ impl Store {
                 self.remove_markers(d, kept).await?;
             }
         } else {
+            // The original first: a pointer goes only once what it points at is gone. An
+            // original left without its pointer would be found parked again and handled twice
+            // (replayed or run again); a pointer left after its original (a crash in between)
+            // only lists the job as lost, until it is purged.
+            self.remove_original(d, kept).await?;
+            if d.original_msg().is_some() {
+                return Ok(());
+            }
             let pointers = std::mem::take(&mut d.pointers);
             for p in pointers {
                 if !self.remove_entry(p.dlq_seq, &p.subject, kept).await? {
@@ -715,10 +822,7 @@ impl Store {
                 }
             }
             if d.pointers.is_empty() {
-                self.remove_original(d, kept).await?;
-                if d.original_msg().is_none() {
-                    self.remove_markers(d, kept).await?;
-                }
+                self.remove_markers(d, kept).await?;
             }
         }
         Ok(())
@@ -1321,6 +1425,59 @@ impl Store {
             next = msg.sequence + 1;
         }
         Ok(None)
+    }
+
+    /// Just before a job that no marker can claim (a DLQ that takes only advisories) is
+    /// replayed or run: whether another command got to it since it was read. Its advisories
+    /// must still be in the DLQ and its original in the work stream (replay and drain remove
+    /// the original first, the advisories once it is gone), and the last message on its
+    /// subject may not be a replay of it (message id `replay_id`, after the original): a
+    /// replay stopped between its publish and its removals, even past the duplicate window.
+    /// Only the last one is read (one request per job; a replay of many jobs makes this check
+    /// once per job): an older replay is left to the duplicate window, as are two commands
+    /// that both pass this check at the same moment (two replays); see ARCHITECTURE.md for what
+    /// stays open (a drain's running COMMAND).
+    pub async fn recheck(&self, d: &Dead, replay_id: &str) -> Result<Recheck> {
+        for p in &d.pointers {
+            if !self.holds(p.dlq_seq, &p.subject).await? {
+                return Ok(Recheck::Changed(format!(
+                    "its advisory {}/{} is gone",
+                    self.dlq_name(),
+                    p.dlq_seq
+                )));
+            }
+        }
+        let Some(msg) = d.original_msg() else {
+            return Ok(Recheck::Same);
+        };
+        if read::get_message(&self.js, self.work_name(), d.seq)
+            .await?
+            .is_none()
+        {
+            return Ok(Recheck::Changed(format!(
+                "its original {}:{} is gone",
+                self.work_name(),
+                d.seq
+            )));
+        }
+        let subject = msg.subject.to_string();
+        let is_replay = |m: &async_nats::jetstream::message::StreamMessage| {
+            m.sequence > d.seq
+                && m.headers
+                    .get("Nats-Msg-Id")
+                    .is_some_and(|v| v.as_str() == replay_id)
+        };
+        let handle = self.js.get_stream_no_info(self.work_name()).await?;
+        match handle.get_last_raw_message_by_subject(&subject).await {
+            Ok(m) if is_replay(&m) => Ok(Recheck::Replayed(m.sequence)),
+            Ok(_) => Ok(Recheck::Same),
+            Err(e) if read::is_not_found(&e.kind()) => Ok(Recheck::Same),
+            Err(e) => Err(anyhow::Error::new(e).context(format!(
+                "failed to look for a replay of dead job {} in `{}`",
+                d.seq,
+                self.work_name()
+            ))),
+        }
     }
 
     /// The work stream's last sequence now.

@@ -7,7 +7,8 @@
 //! it again, and runs a job marked only `draining` again with a warning that it may have been
 //! processed already (COMMAND may have succeeded just before the kill); `--skip-interrupted`
 //! leaves those in the DLQ instead, for a person to check. A DLQ that takes only advisories
-//! keeps no markers: there a job is run again without a warning.
+//! keeps no markers: there a job is run again without a warning, unless a look just before
+//! COMMAND ([`Store::recheck`]) finds it gone meanwhile (skipped) or replayed (only removed).
 
 use std::io::Write;
 
@@ -23,7 +24,7 @@ use crate::cli::DlqDrainArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
-use crate::dlq::store::{Kept, Store};
+use crate::dlq::store::{Kept, Recheck, Store};
 use crate::failpoint::failpoint;
 
 #[derive(Serialize)]
@@ -259,7 +260,65 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 event.note = Some(text);
             }
         }
+        // As `replay`: a job whose original nothing can remove would be run here and again by
+        // the next consumer of the work stream. It is not run, and its entry stays.
+        if let Some(why) = store.original_blocked(&d).await? {
+            sum.failed += 1;
+            let text = format!(
+                "its original {}:{} cannot be removed afterwards ({why}); not run, so it cannot run twice, and its DLQ entry stays",
+                store.work_name(),
+                d.seq
+            );
+            report.warn(format!("dead job {} not drained: {text}", d.seq));
+            event.kind = "failed";
+            event.outcome = Some(text);
+            emit(p, &mut event, subject.as_deref(), kept)?;
+            continue;
+        }
         let marks = store.marks(&d);
+        if !marks {
+            // No marker can claim it (a DLQ that takes only advisories): another command may
+            // have replayed or run it since it was read.
+            let replay_id = super::replay::replay_msg_id(store.work_name(), d.seq);
+            match store.recheck(&d, &replay_id).await? {
+                Recheck::Same => {}
+                Recheck::Replayed(seq) => {
+                    store.remove_job(&mut d, &mut kept).await?;
+                    if d.original_msg().is_none() && d.pointers.is_empty() {
+                        gone.insert(d.seq);
+                    }
+                    sum.done_before += 1;
+                    if !kept.is_empty() {
+                        sum.kept += 1;
+                    }
+                    let text = format!(
+                        "another dlq command replayed it as {}:{seq}",
+                        store.work_name()
+                    );
+                    report.warn(format!(
+                        "dead job {} was handled before ({text}): not run again; its entry is now removed",
+                        d.seq
+                    ));
+                    report.kept(d.seq, &kept);
+                    event.kind = "done_before";
+                    event.note = Some(text);
+                    emit(p, &mut event, subject.as_deref(), kept)?;
+                    continue;
+                }
+                Recheck::Changed(why) => {
+                    sum.held += 1;
+                    let text = format!("{why} since it was read");
+                    report.warn(format!(
+                        "dead job {} skipped: another dlq command handled it ({text})",
+                        d.seq
+                    ));
+                    event.kind = "held";
+                    event.note = Some(text);
+                    emit(p, &mut event, subject.as_deref(), kept)?;
+                    continue;
+                }
+            }
+        }
         if marks {
             if let Err(holder) = store.claim(&mut d, marker::New::of(Kind::Draining)).await? {
                 let text = holder

@@ -311,6 +311,31 @@ pub fn age(t: Option<OffsetDateTime>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// Text from a job (its headers, its handler's stderr, its payload ...) made safe to print to a
+/// terminal: control characters other than newline and tab are shown escaped (`\x1b`, C1 ones
+/// as `\u{9b}`), so an escape sequence in a handler's output cannot act on the terminal.
+/// JSON output needs none of this: its strings are escaped already.
+pub fn printable(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() && (c as u32) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Headers as a sorted map of name to values.
 pub fn header_map(h: &HeaderMap) -> std::collections::BTreeMap<String, Vec<String>> {
     h.iter()
@@ -596,5 +621,14 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(&[0xff, 0x00, 0x80, 0x01]), "/wCAAQ==");
+    }
+
+    #[test]
+    fn printable_escapes_control_characters_but_newlines_and_tabs() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            printable("\x1b[31mred\x07\r\u{9b}é"),
+            "\\x1b[31mred\\x07\\x0d\\u{9b}é"
+        );
     }
 }

@@ -5,7 +5,10 @@
 //! published again; a `replaying` marker alone means it may have been published, which is
 //! reported (and, within the work stream's duplicate window, the replay's deterministic
 //! `Nats-Msg-Id` makes the server drop the second publish). A DLQ that takes only advisories
-//! keeps no markers: there only the duplicate window catches a repeated replay.
+//! keeps no markers: there each job is looked at again just before its publish
+//! ([`Store::recheck`]): gone meanwhile, it is skipped; its replay found in the work stream
+//! (an interrupted or concurrent replay), it is only removed; else the duplicate window catches
+//! a repeated replay.
 
 use std::collections::HashSet;
 use std::future::IntoFuture;
@@ -23,7 +26,7 @@ use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, Scan, State};
-use crate::dlq::store::{Kept, Store};
+use crate::dlq::store::{Kept, Recheck, Store};
 use crate::failpoint::failpoint;
 
 /// On a replayed job: the dead entry it came from, as `<dlq stream>/<dlq seq>`.
@@ -613,6 +616,17 @@ async fn replay_one(
         }
         Prior::Maybe(text) => Some(text),
     };
+    // Nothing lost, nothing run twice: the replay is published only if the original can be
+    // removed after it (removing it first would lose the job if the publish failed). An
+    // original nothing can remove (its stream denies deletes and the consumer that parked it
+    // is gone) would run beside its replay: the job is refused, its entry stays.
+    if let Some(why) = store.original_blocked(d).await? {
+        return Err(anyhow!(
+            "its original {}:{} cannot be removed after a replay ({why}); not published, so it cannot run twice, and its DLQ entry stays",
+            store.work_name(),
+            d.seq
+        ));
+    }
     let subject = d
         .subject()
         .ok_or_else(|| anyhow!("its original subject is unknown"))?
@@ -642,6 +656,29 @@ async fn replay_one(
                     .map(|m| m.describe())
                     .unwrap_or_else(|| "its entry changed since it was read".into()),
             ));
+        }
+    }
+    if !marks {
+        // No marker can claim it (a DLQ that takes only advisories): another command may
+        // have replayed or run it since it was read. Looked at last thing before the publish.
+        match store
+            .recheck(d, &replay_msg_id(store.work_name(), d.seq))
+            .await?
+        {
+            Recheck::Same => {}
+            Recheck::Replayed(seq) => {
+                remove(store, d, kept).await;
+                return Ok(Replayed::Before {
+                    text: format!(
+                        "another dlq command replayed it as {}:{seq}",
+                        store.work_name()
+                    ),
+                    new_seq: Some(seq),
+                });
+            }
+            Recheck::Changed(why) => {
+                return Ok(Replayed::Held(format!("{why} since it was read")));
+            }
         }
     }
     let sent = store

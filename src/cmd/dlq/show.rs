@@ -6,8 +6,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{
-    age, header_map, job_view, marker_note, not_found, open, payload_view, plural, rfc3339, scan,
-    state_cell, JobView, PayloadView,
+    age, header_map, job_view, marker_note, not_found, open, payload_view, plural, printable,
+    rfc3339, scan, state_cell, JobView, PayloadView,
 };
 use crate::cli::{DlqLsArgs, DlqShowArgs};
 use crate::cmd::Env;
@@ -180,11 +180,11 @@ pub async fn ls(env: &Env, args: DlqLsArgs) -> Result<()> {
             };
             table.add_row(vec![
                 d.seq.to_string(),
-                d.subject().unwrap_or("?").to_string(),
+                printable(d.subject().unwrap_or("?")),
                 d.attempts()
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into()),
-                truncate(&d.reason(), 60),
+                printable(&truncate(&d.reason(), 60)),
                 age(d.died_at()),
                 state_cell(d),
                 entry,
@@ -386,8 +386,9 @@ pub async fn show(env: &Env, args: DlqShowArgs) -> Result<()> {
     }
     let v = job_view(&store, d, "job");
     let mut table = p.table(&["", ""]);
+    // Every value may come from the job or its handler (headers, stderr, reason, payload).
     let mut kv = |k: &str, v: String| {
-        table.add_row(vec![k.to_string(), v]);
+        table.add_row(vec![k.to_string(), printable(&v)]);
     };
     kv("job", format!("{}:{}", v.stream, v.seq));
     kv(
@@ -488,7 +489,7 @@ pub async fn show(env: &Env, args: DlqShowArgs) -> Result<()> {
         Some(b) => match std::str::from_utf8(b) {
             Ok(s) => {
                 text.push_str("payload:\n");
-                text.push_str(s);
+                text.push_str(&printable(s));
             }
             Err(_) => text.push_str(&format!(
                 "payload: {} bytes of binary data (--raw writes them)",
