@@ -677,7 +677,8 @@ pub struct WorkArgs {
         long,
         value_name = "CODE",
         default_value_t = 99,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i32).range(1..=255)
     )]
     pub fatal_exit_code: i32,
 
@@ -685,7 +686,7 @@ pub struct WorkArgs {
     /// --pipe, the longest a job may go unanswered (the handler is restarted); with --request,
     /// how long to wait for a reply [default with --request: 30s]
     #[arg(long = "handler-timeout", value_name = "DURATION",
-          value_parser = crate::units::parse_duration)]
+          value_parser = crate::units::parse_positive_duration)]
     pub handler_timeout: Option<std::time::Duration>,
 
     /// Stop after this many jobs were finished (done or dead)
@@ -943,7 +944,7 @@ pub struct DlqDrainArgs {
 
     /// Kill COMMAND (its whole process group) when it runs longer, counting a failure
     #[arg(long = "handler-timeout", value_name = "DURATION",
-          value_parser = crate::units::parse_duration)]
+          value_parser = crate::units::parse_positive_duration)]
     pub handler_timeout: Option<std::time::Duration>,
 
     /// Leave jobs an interrupted drain may have processed in the DLQ instead of running them

@@ -5,6 +5,14 @@ use std::time::Duration;
 
 /// A duration as natscli and Go's `time.ParseDuration` write it: `5s`, `2m0s`, `1h30m`, `1.5s`,
 /// `500ms`, `250us`; also `1d`/`1w` (natscli accepts those) and humantime's spaced forms.
+/// A duration that must be longer than zero (a time limit of 0 would fail every job).
+pub fn parse_positive_duration(input: &str) -> Result<Duration, String> {
+    match parse_duration(input)? {
+        d if d.is_zero() => Err("must be longer than 0".into()),
+        d => Ok(d),
+    }
+}
+
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let s = input.trim();
     if s.is_empty() {

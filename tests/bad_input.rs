@@ -495,6 +495,32 @@ fn invalid_subjects_stream_names_and_durations_are_usage_errors_that_change_noth
             bad,
         );
     }
+    // A time limit of nothing fails every job; exit codes are 1 to 255.
+    usage(
+        vec!["work", STREAM, "--handler-timeout", "0s", "--", "true"],
+        &[],
+        "must be longer than 0",
+    );
+    usage(
+        vec![
+            "dlq",
+            "drain",
+            STREAM,
+            "--handler-timeout",
+            "0",
+            "--",
+            "true",
+        ],
+        &[],
+        "must be longer than 0",
+    );
+    for code in ["0", "256", "-1"] {
+        usage(
+            vec!["work", STREAM, "--fatal-exit-code", code, "--", "true"],
+            &[],
+            "is not in 1..=255",
+        );
+    }
     usage(
         vec!["--timeout", "5x", "stream", "rm", STREAM, "--force"],
         &[],
@@ -509,7 +535,7 @@ fn invalid_subjects_stream_names_and_durations_are_usage_errors_that_change_noth
     snapshot::assert_unchanged(&before, &after, "a usage error");
     held(
         "Bad input",
-        "invalid and wildcard subjects (publish, stream add/edit, --request, --filter); stream names with `.`/`*`/`>`; durations like `5x`",
+        "invalid and wildcard subjects (publish, stream add/edit, --request, --filter); stream names with `.`/`*`/`>`; durations like `5x`; --handler-timeout 0; --fatal-exit-code outside 1-255",
         &format!(
             "{runs} runs: each exit 2 with `error:` naming the value, before connecting; no consumer, stream or message made ({})",
             snapshot::describe(&after)
