@@ -636,6 +636,28 @@ impl Resolved {
         self.connect_with(self.connect_options().await?).await
     }
 
+    /// The server says it runs no JetStream: unless one answers through it (another server of
+    /// its cluster, a domain), every command would fail with a bare "requested JetStream
+    /// resource does not exist". Asked only then, so it costs nothing otherwise.
+    pub async fn require_jetstream(
+        &self,
+        client: &async_nats::Client,
+        js: &async_nats::jetstream::Context,
+    ) -> Result<()> {
+        if client.server_info().jetstream {
+            return Ok(());
+        }
+        js.query_account().await.map(drop).map_err(|e| {
+            with_hint(
+                anyhow::Error::new(e).context(format!(
+                    "JetStream is not enabled on {}",
+                    self.describe_server()
+                )),
+                "jq-nats keeps jobs in JetStream streams: start the server with JetStream, `nats-server -js` (or a `jetstream {}` block in its config), or point jq-nats at one that has it",
+            )
+        })
+    }
+
     pub async fn connect_with(
         &self,
         opts: async_nats::ConnectOptions,
@@ -894,6 +916,7 @@ impl Conn {
         let opts = refusals.watch(settings.connect_options().await?, None);
         let client = settings.connect_with(opts).await?;
         let js = settings.jetstream(client.clone());
+        settings.require_jetstream(&client, &js).await?;
         Ok(Conn {
             client,
             js,

@@ -791,3 +791,53 @@ fn replay_purge_and_show_of_a_seq_that_is_not_dead_change_nothing() {
         ),
     );
 }
+
+/// A server started without JetStream (`nats-server` alone, a common first step) is named as
+/// such, with how to start one that has it, rather than "requested JetStream resource does not
+/// exist".
+#[test]
+fn a_server_without_jetstream_is_named_with_how_to_enable_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(server_binary())
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("nats://127.0.0.1:{port}");
+    wait_until(Duration::from_secs(10), "the server to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let env = TestEnv::new();
+    for args in [
+        vec!["stream", "add", STREAM, "--subjects", "orders.*"],
+        vec!["publish", "orders.new", "x"],
+        vec!["work", STREAM, "--until-empty"],
+        vec!["dlq", "ls", STREAM],
+    ] {
+        let out = env
+            .jq()
+            .args(["-s", &url])
+            .args(&args)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        failed(
+            &out,
+            1,
+            &format!("error: JetStream is not enabled on {url}"),
+            &format!("{args:?}"),
+        );
+        assert!(
+            stderr_of(&out).contains("hint: jq-nats keeps jobs in JetStream streams: start the server with JetStream, `nats-server -js`"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}

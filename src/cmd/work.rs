@@ -52,6 +52,7 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
         .watch(settings.connect_options().await?, Some(event_tx));
     let client = settings.connect_with(options).await?;
     let js = settings.jetstream(client.clone());
+    settings.require_jetstream(&client, &js).await?;
     tokio::select! {
         biased;
         found = super::stream::require_info(&js, &args.stream) => found?,
