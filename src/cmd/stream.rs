@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::{anyhow, Context as _, Result};
 use async_nats::jetstream::consumer::Info as ConsumerInfo;
 use async_nats::jetstream::stream::{
     Config, DiscardPolicy, Info as StreamInfo, RetentionPolicy, StorageType,
@@ -1007,8 +1007,10 @@ pub async fn rm(env: &Env, args: StreamRmArgs) -> Result<()> {
         );
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
+        // No is an answer, not an error (as natscli takes it).
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("not deleted");
+            env.printer.status("not deleted");
+            return Ok(());
         }
     }
     for name in &names {

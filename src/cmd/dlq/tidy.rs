@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::{job_view, open, plural, select, Interrupt, Reporter};
@@ -79,8 +79,10 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         );
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
+        // No is an answer, not an error (as natscli takes it).
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("nothing deleted");
+            p.status("nothing deleted");
+            return Ok(());
         }
     }
     let interrupt = Interrupt::install(p);
