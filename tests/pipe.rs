@@ -372,6 +372,37 @@ fn a_hanging_handler_is_restarted_after_the_handler_timeout() {
 }
 
 #[test]
+fn jobs_queued_behind_a_slow_one_are_not_timed_out() {
+    let s = Setup::new();
+    let mut payloads: Vec<&[u8]> = vec![b"slow"];
+    payloads.extend([b"quick" as &[u8]; 10]);
+    s.publish(&payloads);
+    let pids = s.path("pids");
+    // Answers in order, one at a time: 600ms for the slow job, 100ms for each of the ten
+    // behind it, so the last one is answered 1.6s after its line was written, under a 1s
+    // timeout that no single job comes near.
+    let handler = s.write(
+        "in_order.sh",
+        &format!(
+            "echo $$ >> {pids}\n\
+             while IFS= read -r job; do\n\
+             \x20 id=${{job#*:}}; id=${{id%%,*}}\n\
+             \x20 case $job in *'\"payload\":\"slow'*) sleep 0.6 ;; *) sleep 0.1 ;; esac\n\
+             \x20 echo \"{{\\\"id\\\":$id,\\\"ok\\\":true}}\"\n\
+             done\n"
+        ),
+    );
+    let out = s.work(&["--pipe", "--handler-timeout", "1s", "--", "sh", &handler]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    assert!(err.contains("done 11, retried 0, dead 0"), "{err}");
+    assert!(!err.contains("restarting"), "{err}");
+    assert_eq!(s.read("pids").lines().count(), 1, "{err}");
+    assert_eq!(s.stream_messages(STREAM), 0);
+    assert!(s.dead().is_empty(), "{err}");
+}
+
+#[test]
 fn progress_answers_keep_a_slow_job_within_its_timeout() {
     let s = Setup::new();
     s.publish(&[b"slow"]);
