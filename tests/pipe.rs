@@ -403,6 +403,51 @@ fn jobs_queued_behind_a_slow_one_are_not_timed_out() {
 }
 
 #[test]
+fn jobs_waiting_behind_a_hung_one_go_to_the_restarted_handler_on_the_same_attempt() {
+    let s = Setup::new();
+    s.publish(&[b"hang", b"a", b"b", b"c", b"d", b"e"]);
+    let done = s.path("done");
+    // Answers in order and never answers "hang": the five jobs behind it are still unread in
+    // its stdin when it is killed.
+    let handler = s.write(
+        "stuck.sh",
+        &format!(
+            "while IFS= read -r job; do\n\
+             \x20 id=${{job#*:}}; id=${{id%%,*}}\n\
+             \x20 case $job in *'\"payload\":\"hang'*) sleep 1000 ;; esac\n\
+             \x20 attempt=${{job#*\\\"attempt\\\":}}; payload=${{job#*\\\"payload\\\":\\\"}}\n\
+             \x20 echo \"${{payload%%\\\"*}} ${{attempt%%,*}}\" >> {done}\n\
+             \x20 echo \"{{\\\"id\\\":$id,\\\"ok\\\":true}}\"\n\
+             done\n"
+        ),
+    );
+    let out = s.work(&["--pipe", "--handler-timeout", "500ms", "--", "sh", &handler]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    assert!(err.contains("done 5, retried 1, dead 1"), "{err}");
+    assert!(
+        err.contains(
+            "left a job unanswered for 500ms; restarting it (1 job it held will be retried, the 5 waiting behind it go to the new one)"
+        ),
+        "{err}"
+    );
+    // Each innocent job ran once, on its first attempt.
+    let mut ran: Vec<String> = s.read("done").lines().map(String::from).collect();
+    ran.sort();
+    assert_eq!(ran, ["a 1", "b 1", "c 1", "d 1", "e 1"], "{err}");
+    assert_eq!(
+        s.dead_reasons(),
+        vec![(
+            "hang".into(),
+            "2".into(),
+            "no answer from the pipe handler within 500ms (it was restarted)".into()
+        )],
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
 fn progress_answers_keep_a_slow_job_within_its_timeout() {
     let s = Setup::new();
     s.publish(&[b"slow"]);

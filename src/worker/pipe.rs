@@ -3,8 +3,10 @@
 //! to `--pipe-inflight` jobs outstanding each.
 //!
 //! A handler that exits, closes its stdout, or leaves a job unanswered past `--handler-timeout`
-//! is (killed and) restarted; every job it held is failed with a reason saying what happened,
-//! so the ack policy in [`super::job`] retries or dead-letters it like any other failure.
+//! is (killed and) restarted. The jobs it held are failed with a reason saying what happened,
+//! so the ack policy in [`super::job`] retries or dead-letters them like any other failure;
+//! except after a timeout, where only the job that ran out of time is failed and the others,
+//! which only waited behind it, are given to the restarted handler on the same attempt.
 //!
 //! `--handler-timeout` is how long one job may take, not how long it may wait: only the clock
 //! of the handler's oldest unanswered job runs, from when its line was written, when the job
@@ -133,6 +135,8 @@ struct Held {
     /// When it was given to the handler (its line goes out at the next flush), or its last
     /// progress line came.
     heard: Instant,
+    /// Its line, written again to the next handler should this one hang on an earlier job.
+    line: Vec<u8>,
 }
 
 struct State {
@@ -242,7 +246,9 @@ impl Pool {
             let mut state = slot.state.lock().unwrap();
             // Taken under the lock, so a slot's ids follow the order of its lines.
             let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-            write_line(&mut state.buf, id, shared, job);
+            let mut line = Vec::new();
+            write_line(&mut line, id, shared, job);
+            state.buf.extend_from_slice(&line);
             state.held.insert(
                 id,
                 Held {
@@ -250,6 +256,7 @@ impl Pool {
                     progress: job.progress(),
                     sent,
                     heard: sent,
+                    line,
                 },
             );
             id
@@ -451,10 +458,18 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
             (_, Some(ending)) => format!("exited ({})", ending.reason()),
             (_, None) => "closed its stdout".to_string(),
         };
+        // A hung handler is killed for its oldest job alone (only that one's clock ran): the
+        // jobs behind it go to the next handler as they are, on the same attempt. Failing them
+        // would spend an attempt of each on a job they only waited behind (and a Nak handing
+        // them back would spend a delivery at the server all the same). At-least-once as
+        // ever: a handler answering out of order may have begun some of them.
+        let hung = match end {
+            End::Hung(id) if !slot.closing.load(Ordering::SeqCst) => Some(id),
+            _ => None,
+        };
         let mut count = 0;
-        fail_all(&slot, |id, held| {
+        let kept = settle_held(&slot, hung, |id, held| {
             count += 1;
-            // Only the oldest job's clock runs: the others waited behind it.
             let overdue = matches!(end, End::Hung(hung) if hung == id);
             let reason = if overdue {
                 format!(
@@ -480,10 +495,19 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
         if slot.closing.load(Ordering::SeqCst) {
             break;
         }
-        log.warn(&format!(
-            "pipe handler {} (pid {pid}) {what}; restarting it ({count} job{} it held will be retried)",
-            slot.index + 1,
+        let mut held = format!(
+            "{count} job{} it held will be retried",
             if count == 1 { "" } else { "s" }
+        );
+        if hung.is_some() && kept > 0 {
+            held += &format!(
+                ", the {kept} waiting behind it go{} to the new one",
+                if kept == 1 { "es" } else { "" }
+            );
+        }
+        log.warn(&format!(
+            "pipe handler {} (pid {pid}) {what}; restarting it ({held})",
+            slot.index + 1,
         ));
         if started.elapsed() < RESTART_PAUSE {
             pause(&slot, RESTART_PAUSE - started.elapsed()).await;
@@ -516,17 +540,45 @@ async fn write_lines(slot: Arc<Slot>, mut stdin: ChildStdin) {
 }
 
 /// Fails every job the handler held; lines not written yet belong to those jobs.
-fn fail_all(slot: &Slot, mut attempt: impl FnMut(u64, &Held) -> Attempt) {
-    let held: Vec<(u64, Held)> = {
+fn fail_all(slot: &Slot, attempt: impl FnMut(u64, &Held) -> Attempt) {
+    settle_held(slot, None, attempt);
+}
+
+/// After a handler ended: fails the hung job alone, when there is one, and queues the lines of
+/// the others again, in their order, for the next handler; else fails every job it held (lines
+/// not written yet belong to those jobs). Returns how many were kept.
+fn settle_held(
+    slot: &Slot,
+    hung: Option<u64>,
+    mut attempt: impl FnMut(u64, &Held) -> Attempt,
+) -> usize {
+    let (failed, kept): (Vec<(u64, Held)>, usize) = {
         let mut state = slot.state.lock().unwrap();
-        state.buf.clear();
+        let state = &mut *state;
+        // Answers to jobs given up would have come from the old handler.
         state.abandoned.clear();
-        std::mem::take(&mut state.held).into_iter().collect()
+        state.buf.clear();
+        match hung {
+            Some(id) => {
+                let failed = state
+                    .held
+                    .remove(&id)
+                    .map(|h| (id, h))
+                    .into_iter()
+                    .collect();
+                for held in state.held.values() {
+                    state.buf.extend_from_slice(&held.line);
+                }
+                (failed, state.held.len())
+            }
+            None => (std::mem::take(&mut state.held).into_iter().collect(), 0),
+        }
     };
-    for (id, held) in held {
+    for (id, held) in failed {
         let a = attempt(id, &held);
         let _ = held.reply.send(a);
     }
+    kept
 }
 
 /// Reads up to the end of a line into `line`, keeping at most [`MAX_ANSWER`] bytes of it and
