@@ -392,7 +392,17 @@ fn jobs_queued_behind_a_slow_one_are_not_timed_out() {
              done\n"
         ),
     );
-    let out = s.work(&["--pipe", "--handler-timeout", "1s", "--", "sh", &handler]);
+    // --backoff 1s: the server's ack wait is the first step, and jobs are held for seconds.
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "1s",
+        "--backoff",
+        "1s",
+        "--",
+        "sh",
+        &handler,
+    ]);
     assert_ok(&out);
     let err = stderr_of(&out);
     assert!(err.contains("done 11, retried 0, dead 0"), "{err}");
@@ -421,7 +431,16 @@ fn jobs_waiting_behind_a_hung_one_go_to_the_restarted_handler_on_the_same_attemp
              done\n"
         ),
     );
-    let out = s.work(&["--pipe", "--handler-timeout", "500ms", "--", "sh", &handler]);
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "500ms",
+        "--backoff",
+        "1s",
+        "--",
+        "sh",
+        &handler,
+    ]);
     assert_ok(&out);
     let err = stderr_of(&out);
     assert!(err.contains("done 5, retried 1, dead 1"), "{err}");
@@ -439,6 +458,57 @@ fn jobs_waiting_behind_a_hung_one_go_to_the_restarted_handler_on_the_same_attemp
         s.dead_reasons(),
         vec![(
             "hang".into(),
+            "2".into(),
+            "no answer from the pipe handler within 500ms (it was restarted)".into()
+        )],
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn a_job_stuck_while_later_ones_are_answered_still_times_out() {
+    let s = Setup::new();
+    let mut payloads: Vec<&[u8]> = vec![b"stuck"];
+    payloads.extend([b"quick" as &[u8]; 10]);
+    s.publish(&payloads);
+    // Reads every line at once and answers the others one every 200ms on a thread of its
+    // own, out of order, while "stuck" never gets an answer: answers keep coming for 2s,
+    // well past the 500ms timeout.
+    let handler = s.write(
+        "stuck.py",
+        "import json, queue, sys, threading, time\n\
+         todo = queue.Queue()\n\
+         def answer():\n\
+         \x20   while True:\n\
+         \x20       job = todo.get(); time.sleep(0.2)\n\
+         \x20       print(json.dumps({'id': job['id'], 'ok': True}), flush=True)\n\
+         threading.Thread(target=answer, daemon=True).start()\n\
+         for line in sys.stdin:\n\
+         \x20   job = json.loads(line)\n\
+         \x20   if job['payload'] != 'stuck': todo.put(job)\n",
+    );
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "500ms",
+        "--backoff",
+        "1s",
+        "--",
+        "python3",
+        &handler,
+    ]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    // The first kill comes while the handler still answers (an answer to a later job does
+    // not restart the clock of the oldest): the quick jobs it had not answered yet go to the
+    // next one, none fails.
+    assert!(err.contains("done 10, retried 1, dead 1"), "{err}");
+    assert!(err.contains("waiting behind it go"), "{err}");
+    assert_eq!(
+        s.dead_reasons(),
+        vec![(
+            "stuck".into(),
             "2".into(),
             "no answer from the pipe handler within 500ms (it was restarted)".into()
         )],
