@@ -404,7 +404,7 @@ set edit:completion:arg-completer[jq-nats] = {|@words|
             cand -c 'Jobs run at once in this process'
             cand --concurrency 'Jobs run at once in this process'
             cand --fatal-exit-code 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now (with no dead-letter stream taking copies, it is retried like any failure)'
-            cand --handler-timeout 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]'
+            cand --handler-timeout 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered once every job written before it was answered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]'
             cand --max-jobs 'Stop after this many jobs were finished (done or dead)'
             cand --grace 'On SIGINT/SIGTERM, how long running handlers may take to finish'
             cand -s 'NATS server URLs, comma-separated'

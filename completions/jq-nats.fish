@@ -375,7 +375,7 @@ complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l ack-wait -d 'Ho
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l max-ack-pending -d 'Most jobs delivered and not yet acknowledged, over all workers, -1 for unlimited [default: 1000, or the consumer\'s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s c -l concurrency -d 'Jobs run at once in this process' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l fatal-exit-code -d 'Handler exit code meaning "do not retry": the job goes to the dead-letter queue now (with no dead-letter stream taking copies, it is retried like any failure)' -r
-complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l handler-timeout -d 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]' -r
+complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l handler-timeout -d 'Kill a handler (its whole process group) that runs longer, counting a failure; with --pipe, the longest a job may go unanswered once every job written before it was answered (the handler is restarted); with --request, how long to wait for a reply [default with --request: 30s]' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l max-jobs -d 'Stop after this many jobs were finished (done or dead)' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -l grace -d 'On SIGINT/SIGTERM, how long running handlers may take to finish' -r
 complete -c jq-nats -n "__fish_jq_nats_using_subcommand work" -s s -l server -d 'NATS server URLs, comma-separated' -r

@@ -683,8 +683,9 @@ pub struct WorkArgs {
     pub fatal_exit_code: i32,
 
     /// Kill a handler (its whole process group) that runs longer, counting a failure; with
-    /// --pipe, the longest a job may go unanswered (the handler is restarted); with --request,
-    /// how long to wait for a reply [default with --request: 30s]
+    /// --pipe, the longest a job may go unanswered once every job written before it was
+    /// answered (the handler is restarted); with --request, how long to wait for a reply
+    /// [default with --request: 30s]
     #[arg(long = "handler-timeout", value_name = "DURATION",
           value_parser = crate::units::parse_positive_duration)]
     pub handler_timeout: Option<std::time::Duration>,

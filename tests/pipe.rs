@@ -372,6 +372,152 @@ fn a_hanging_handler_is_restarted_after_the_handler_timeout() {
 }
 
 #[test]
+fn jobs_queued_behind_a_slow_one_are_not_timed_out() {
+    let s = Setup::new();
+    let mut payloads: Vec<&[u8]> = vec![b"slow"];
+    payloads.extend([b"quick" as &[u8]; 10]);
+    s.publish(&payloads);
+    let pids = s.path("pids");
+    // Answers in order, one at a time: 600ms for the slow job, 100ms for each of the ten
+    // behind it, so the last one is answered 1.6s after its line was written, under a 1s
+    // timeout that no single job comes near.
+    let handler = s.write(
+        "in_order.sh",
+        &format!(
+            "echo $$ >> {pids}\n\
+             while IFS= read -r job; do\n\
+             \x20 id=${{job#*:}}; id=${{id%%,*}}\n\
+             \x20 case $job in *'\"payload\":\"slow'*) sleep 0.6 ;; *) sleep 0.1 ;; esac\n\
+             \x20 echo \"{{\\\"id\\\":$id,\\\"ok\\\":true}}\"\n\
+             done\n"
+        ),
+    );
+    // --backoff 1s: the server's ack wait is the first step, and jobs are held for seconds.
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "1s",
+        "--backoff",
+        "1s",
+        "--",
+        "sh",
+        &handler,
+    ]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    assert!(err.contains("done 11, retried 0, dead 0"), "{err}");
+    assert!(!err.contains("restarting"), "{err}");
+    assert_eq!(s.read("pids").lines().count(), 1, "{err}");
+    assert_eq!(s.stream_messages(STREAM), 0);
+    assert!(s.dead().is_empty(), "{err}");
+}
+
+#[test]
+fn jobs_waiting_behind_a_hung_one_go_to_the_restarted_handler_on_the_same_attempt() {
+    let s = Setup::new();
+    s.publish(&[b"hang", b"a", b"b", b"c", b"d", b"e"]);
+    let done = s.path("done");
+    // Answers in order and never answers "hang": the five jobs behind it are still unread in
+    // its stdin when it is killed.
+    let handler = s.write(
+        "stuck.sh",
+        &format!(
+            "while IFS= read -r job; do\n\
+             \x20 id=${{job#*:}}; id=${{id%%,*}}\n\
+             \x20 case $job in *'\"payload\":\"hang'*) sleep 1000 ;; esac\n\
+             \x20 attempt=${{job#*\\\"attempt\\\":}}; payload=${{job#*\\\"payload\\\":\\\"}}\n\
+             \x20 echo \"${{payload%%\\\"*}} ${{attempt%%,*}}\" >> {done}\n\
+             \x20 echo \"{{\\\"id\\\":$id,\\\"ok\\\":true}}\"\n\
+             done\n"
+        ),
+    );
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "500ms",
+        "--backoff",
+        "1s",
+        "--",
+        "sh",
+        &handler,
+    ]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    assert!(err.contains("done 5, retried 1, dead 1"), "{err}");
+    assert!(
+        err.contains(
+            "left a job unanswered for 500ms; restarting it (1 job it held will be retried, the 5 waiting behind it go to the new one)"
+        ),
+        "{err}"
+    );
+    // Each innocent job ran once, on its first attempt.
+    let mut ran: Vec<String> = s.read("done").lines().map(String::from).collect();
+    ran.sort();
+    assert_eq!(ran, ["a 1", "b 1", "c 1", "d 1", "e 1"], "{err}");
+    assert_eq!(
+        s.dead_reasons(),
+        vec![(
+            "hang".into(),
+            "2".into(),
+            "no answer from the pipe handler within 500ms (it was restarted)".into()
+        )],
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
+fn a_job_stuck_while_later_ones_are_answered_still_times_out() {
+    let s = Setup::new();
+    let mut payloads: Vec<&[u8]> = vec![b"stuck"];
+    payloads.extend([b"quick" as &[u8]; 10]);
+    s.publish(&payloads);
+    // Reads every line at once and answers the others one every 200ms on a thread of its
+    // own, out of order, while "stuck" never gets an answer: answers keep coming for 2s,
+    // well past the 500ms timeout.
+    let handler = s.write(
+        "stuck.py",
+        "import json, queue, sys, threading, time\n\
+         todo = queue.Queue()\n\
+         def answer():\n\
+         \x20   while True:\n\
+         \x20       job = todo.get(); time.sleep(0.2)\n\
+         \x20       print(json.dumps({'id': job['id'], 'ok': True}), flush=True)\n\
+         threading.Thread(target=answer, daemon=True).start()\n\
+         for line in sys.stdin:\n\
+         \x20   job = json.loads(line)\n\
+         \x20   if job['payload'] != 'stuck': todo.put(job)\n",
+    );
+    let out = s.work(&[
+        "--pipe",
+        "--handler-timeout",
+        "500ms",
+        "--backoff",
+        "1s",
+        "--",
+        "python3",
+        &handler,
+    ]);
+    assert_ok(&out);
+    let err = stderr_of(&out);
+    // The first kill comes while the handler still answers (an answer to a later job does
+    // not restart the clock of the oldest): the quick jobs it had not answered yet go to the
+    // next one, none fails.
+    assert!(err.contains("done 10, retried 1, dead 1"), "{err}");
+    assert!(err.contains("waiting behind it go"), "{err}");
+    assert_eq!(
+        s.dead_reasons(),
+        vec![(
+            "stuck".into(),
+            "2".into(),
+            "no answer from the pipe handler within 500ms (it was restarted)".into()
+        )],
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
+#[test]
 fn progress_answers_keep_a_slow_job_within_its_timeout() {
     let s = Setup::new();
     s.publish(&[b"slow"]);

@@ -3,14 +3,24 @@
 //! to `--pipe-inflight` jobs outstanding each.
 //!
 //! A handler that exits, closes its stdout, or leaves a job unanswered past `--handler-timeout`
-//! is (killed and) restarted; every job it held is failed with a reason saying what happened,
-//! so the ack policy in [`super::job`] retries or dead-letters it like any other failure.
+//! is (killed and) restarted. The jobs it held are failed with a reason saying what happened,
+//! so the ack policy in [`super::job`] retries or dead-letters them like any other failure;
+//! except after a timeout, where only the job that ran out of time is failed and the others,
+//! which only waited behind it, are given to the restarted handler on the same attempt.
+//!
+//! `--handler-timeout` is how long one job may take, not how long it may wait: only the clock
+//! of the handler's oldest unanswered job runs, from when its line was written, when the job
+//! ahead of it was answered (it became the oldest), or its own last progress line, whichever
+//! is latest. A handler answering in order is so never killed while each job takes less than
+//! the timeout, however many jobs wait behind a slow one in its stdin (their clocks would
+//! otherwise run out while the handler has not even read them); a job that gets no answer for
+//! the timeout once nothing is ahead of it is caught even while the handler answers later jobs.
 //!
 //! Lines of jobs started together are written in one go when the worker flushes (after handing
 //! over the jobs it received); answers are read through one buffer per handler.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsString;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -122,16 +132,51 @@ struct Held {
     reply: oneshot::Sender<Attempt>,
     progress: Progress,
     sent: Instant,
-    deadline: Option<Instant>,
+    /// When it was given to the handler (its line goes out at the next flush), or its last
+    /// progress line came.
+    heard: Instant,
+    /// Its line, written again to the next handler should this one hang on an earlier job.
+    line: Vec<u8>,
 }
 
-#[derive(Default)]
 struct State {
     /// Lines not written yet.
     buf: Vec<u8>,
-    held: HashMap<u64, Held>,
+    /// By id, which is the order their lines are written in: the first is the oldest.
+    held: BTreeMap<u64, Held>,
+    /// When the oldest held job became the oldest (the one ahead of it left).
+    front_since: Instant,
     /// Jobs given up while the handler had them (the worker stopped): their answers are dropped.
     abandoned: HashSet<u64>,
+}
+
+impl State {
+    fn new() -> State {
+        State {
+            buf: Vec::new(),
+            held: BTreeMap::new(),
+            front_since: Instant::now(),
+            abandoned: HashSet::new(),
+        }
+    }
+
+    /// Removes a held job; the job behind it, if it was the oldest, starts its clock now.
+    fn take(&mut self, id: u64) -> Option<Held> {
+        let oldest = self.held.keys().next() == Some(&id);
+        let held = self.held.remove(&id)?;
+        if oldest {
+            self.front_since = Instant::now();
+        }
+        Some(held)
+    }
+
+    /// The oldest job, if it has gone `timeout` without an answer since its clock started
+    /// (see the module doc).
+    fn overdue(&self, timeout: Duration, now: Instant) -> Option<u64> {
+        let (id, held) = self.held.iter().next()?;
+        let since = held.heard.max(self.front_since);
+        (now.saturating_duration_since(since) >= timeout).then_some(*id)
+    }
 }
 
 /// One handler, across its restarts.
@@ -148,7 +193,6 @@ struct Slot {
 pub struct Pool {
     slots: Vec<Arc<Slot>>,
     next_id: AtomicU64,
-    timeout: Option<Duration>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     groups: Groups,
 }
@@ -161,7 +205,7 @@ impl Pool {
             .map(|index| {
                 Arc::new(Slot {
                     index,
-                    state: Mutex::new(State::default()),
+                    state: Mutex::new(State::new()),
                     wake: Notify::new(),
                     closing: AtomicBool::new(false),
                     close: Notify::new(),
@@ -182,7 +226,6 @@ impl Pool {
         Pool {
             slots,
             next_id: AtomicU64::new(0),
-            timeout: config.timeout,
             tasks: Mutex::new(tasks),
             groups: groups.clone(),
         }
@@ -197,22 +240,27 @@ impl Pool {
             .min_by_key(|s| s.state.lock().unwrap().held.len())
             .expect("at least one handler")
             .clone();
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let (reply, answer) = oneshot::channel();
         let sent = Instant::now();
-        {
+        let id = {
             let mut state = slot.state.lock().unwrap();
-            write_line(&mut state.buf, id, shared, job);
+            // Taken under the lock, so a slot's ids follow the order of its lines.
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+            let mut line = Vec::new();
+            write_line(&mut line, id, shared, job);
+            state.buf.extend_from_slice(&line);
             state.held.insert(
                 id,
                 Held {
                     reply,
                     progress: job.progress(),
                     sent,
-                    deadline: self.timeout.map(|t| sent + t),
+                    heard: sent,
+                    line,
                 },
             );
-        }
+            id
+        };
         Box::pin(async move {
             let stopped = async {
                 match stop.await {
@@ -227,7 +275,7 @@ impl Pool {
                 )),
                 () = stopped => {
                     let mut state = slot.state.lock().unwrap();
-                    if state.held.remove(&id).is_some() {
+                    if state.take(id).is_some() {
                         state.abandoned.insert(id);
                     }
                     Attempt::new(Verdict::Stopped, sent.elapsed())
@@ -327,6 +375,9 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
         };
         let pid = child.id().unwrap_or_default() as i32;
         groups.add(pid);
+        // Jobs given to the slot while no handler ran get their lines written now: their
+        // clocks start with this handler.
+        slot.state.lock().unwrap().front_since = Instant::now();
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
@@ -355,12 +406,15 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
                         cut = 0;
                     }
                     Ok(true) => {
-                        answered(&slot, pid, &line, config.timeout, &log).await;
+                        answered(&slot, pid, &line, &log).await;
                         line.clear();
                     }
                 },
                 _ = tick.tick() => {
-                    if let Some(id) = overdue(&slot) {
+                    let overdue = config.timeout.and_then(|t| {
+                        slot.state.lock().unwrap().overdue(t, Instant::now())
+                    });
+                    if let Some(id) = overdue {
                         break End::Hung(id);
                     }
                 }
@@ -404,17 +458,25 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
             (_, Some(ending)) => format!("exited ({})", ending.reason()),
             (_, None) => "closed its stdout".to_string(),
         };
+        // A hung handler is killed for its oldest job alone (only that one's clock ran): the
+        // jobs behind it go to the next handler as they are, on the same attempt. Failing them
+        // would spend an attempt of each on a job they only waited behind (and a Nak handing
+        // them back would spend a delivery at the server all the same). At-least-once as
+        // ever: a handler answering out of order may have begun some of them.
+        let hung = match end {
+            End::Hung(id) if !slot.closing.load(Ordering::SeqCst) => Some(id),
+            _ => None,
+        };
         let mut count = 0;
-        fail_all(&slot, |id, held| {
+        let kept = settle_held(&slot, hung, |id, held| {
             count += 1;
-            let overdue =
-                matches!(end, End::Hung(_)) && held.deadline.is_some_and(|d| d <= Instant::now());
+            let overdue = matches!(end, End::Hung(hung) if hung == id);
             let reason = if overdue {
                 format!(
                     "no answer from the pipe handler within {} (it was restarted)",
                     format_duration(config.timeout.unwrap_or_default())
                 )
-            } else if matches!(end, End::Hung(hung) if hung != id) {
+            } else if matches!(end, End::Hung(_)) {
                 format!("the pipe handler holding it was restarted: it {what}")
             } else if matches!(end, End::Closing) {
                 format!("the pipe handler {what} when the worker stopped")
@@ -433,10 +495,19 @@ async fn run_slot(slot: Arc<Slot>, config: Arc<Config>, groups: Groups, log: Arc
         if slot.closing.load(Ordering::SeqCst) {
             break;
         }
-        log.warn(&format!(
-            "pipe handler {} (pid {pid}) {what}; restarting it ({count} job{} it held will be retried)",
-            slot.index + 1,
+        let mut held = format!(
+            "{count} job{} it held will be retried",
             if count == 1 { "" } else { "s" }
+        );
+        if hung.is_some() && kept > 0 {
+            held += &format!(
+                ", the {kept} waiting behind it go{} to the new one",
+                if kept == 1 { "es" } else { "" }
+            );
+        }
+        log.warn(&format!(
+            "pipe handler {} (pid {pid}) {what}; restarting it ({held})",
+            slot.index + 1,
         ));
         if started.elapsed() < RESTART_PAUSE {
             pause(&slot, RESTART_PAUSE - started.elapsed()).await;
@@ -469,28 +540,45 @@ async fn write_lines(slot: Arc<Slot>, mut stdin: ChildStdin) {
 }
 
 /// Fails every job the handler held; lines not written yet belong to those jobs.
-fn fail_all(slot: &Slot, mut attempt: impl FnMut(u64, &Held) -> Attempt) {
-    let held: Vec<(u64, Held)> = {
+fn fail_all(slot: &Slot, attempt: impl FnMut(u64, &Held) -> Attempt) {
+    settle_held(slot, None, attempt);
+}
+
+/// After a handler ended: fails the hung job alone, when there is one, and queues the lines of
+/// the others again, in their order, for the next handler; else fails every job it held (lines
+/// not written yet belong to those jobs). Returns how many were kept.
+fn settle_held(
+    slot: &Slot,
+    hung: Option<u64>,
+    mut attempt: impl FnMut(u64, &Held) -> Attempt,
+) -> usize {
+    let (failed, kept): (Vec<(u64, Held)>, usize) = {
         let mut state = slot.state.lock().unwrap();
-        state.buf.clear();
+        let state = &mut *state;
+        // Answers to jobs given up would have come from the old handler.
         state.abandoned.clear();
-        state.held.drain().collect()
+        state.buf.clear();
+        match hung {
+            Some(id) => {
+                let failed = state
+                    .held
+                    .remove(&id)
+                    .map(|h| (id, h))
+                    .into_iter()
+                    .collect();
+                for held in state.held.values() {
+                    state.buf.extend_from_slice(&held.line);
+                }
+                (failed, state.held.len())
+            }
+            None => (std::mem::take(&mut state.held).into_iter().collect(), 0),
+        }
     };
-    for (id, held) in held {
+    for (id, held) in failed {
         let a = attempt(id, &held);
         let _ = held.reply.send(a);
     }
-}
-
-/// The first job past its deadline, if any.
-fn overdue(slot: &Slot) -> Option<u64> {
-    let now = Instant::now();
-    let state = slot.state.lock().unwrap();
-    state
-        .held
-        .iter()
-        .find(|(_, h)| h.deadline.is_some_and(|d| d <= now))
-        .map(|(id, _)| *id)
+    kept
 }
 
 /// Reads up to the end of a line into `line`, keeping at most [`MAX_ANSWER`] bytes of it and
@@ -535,7 +623,7 @@ fn too_long(slot: &Slot, pid: i32, line: &[u8], cut: u64, log: &Log) {
 }
 
 /// Takes one line of the handler's stdout.
-async fn answered(slot: &Slot, pid: i32, line: &[u8], timeout: Option<Duration>, log: &Log) {
+async fn answered(slot: &Slot, pid: i32, line: &[u8], log: &Log) {
     let protocol_error = |why: &str| {
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches(['\n', '\r']);
@@ -560,7 +648,7 @@ async fn answered(slot: &Slot, pid: i32, line: &[u8], timeout: Option<Duration>,
             match state.held.get_mut(&id) {
                 Some(held) => {
                     // Progress restarts the job's timeout: the handler is not hung.
-                    held.deadline = timeout.map(|t| Instant::now() + t);
+                    held.heard = Instant::now();
                     Some(held.progress.clone())
                 }
                 None if state.abandoned.contains(&id) => return,
@@ -578,7 +666,7 @@ async fn answered(slot: &Slot, pid: i32, line: &[u8], timeout: Option<Duration>,
     };
     let held = {
         let mut state = slot.state.lock().unwrap();
-        match state.held.remove(&id) {
+        match state.take(id) {
             Some(held) => held,
             None if state.abandoned.remove(&id) => return,
             None => {
