@@ -208,7 +208,7 @@ pub async fn ls(env: &Env, args: DlqLsArgs) -> Result<()> {
     }
     for d in &listed {
         if let Some(note) = marker_note(d) {
-            p.status(format!("dead job {}: {note}", d.seq));
+            p.status(format!("dead job {}: {}", d.seq, super::printable(&note)));
         }
     }
     for f in &scan.foreign {
@@ -216,8 +216,8 @@ pub async fn ls(env: &Env, args: DlqLsArgs) -> Result<()> {
             "skipped foreign entry {}/{} ({}): {}",
             store.dlq_name(),
             f.dlq_seq,
-            f.subject,
-            f.why
+            super::printable(&f.subject),
+            super::printable(&f.why)
         ));
     }
     p.status(summary_text(&summary, !args.filter.is_empty()));
