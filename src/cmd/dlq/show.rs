@@ -99,7 +99,7 @@ fn summary_text(s: &Summary, filtered: bool) -> String {
     }
     if s.lost > 0 {
         parts.push(format!(
-            "{} lost (the advisory points at a job that is gone)",
+            "{} lost (the advisory points at a job gone from the stream: deleted, or done after all by an ack that came late, as after a server restart)",
             s.lost
         ));
     }
