@@ -1029,6 +1029,29 @@ fn a_handler_script_without_a_shebang_runs_under_sh() {
     assert_eq!(s.stream_messages(STREAM), 0);
 }
 
+/// A DLQ that refuses copies (full, discard new): a job out of attempts stays in the work
+/// stream, parked by the server, and the summary counts it so, not as a retry.
+#[test]
+fn jobs_the_full_dlq_refuses_are_counted_parked_not_retried() {
+    let s = Setup::new();
+    s.jq(&["stream", "edit", DLQ, "--max-msgs", "2"])
+        .assert()
+        .success();
+    s.publish_n(4);
+    let out = s.work(&[STREAM, "--backoff", "200ms", "--until-empty", "--", "false"]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("done 0, retried 4, dead 2, parked 2"), "{err}");
+    assert_eq!(
+        err.matches("where the server parks it, out of attempts")
+            .count(),
+        2,
+        "{err}"
+    );
+    assert_eq!(s.stream_messages(DLQ), 2);
+    assert_eq!(s.stream_messages(STREAM), 2);
+}
+
 /// The article's Go flow with jq-nats in the middle: `orders_stream` and `orders_unprocessed`
 /// made as natscli makes them, the `processor` consumer made as the Go consumer makes it, jobs
 /// published with plain JetStream publishes.

@@ -258,6 +258,8 @@ pub struct Shared {
     pub worker: String,
     pub groups: handler::Groups,
     pub log: Arc<Log>,
+    /// The last acks sent, to send again after a reconnect.
+    pub acks: Arc<super::acks::RecentAcks>,
 }
 
 /// How an attempt was settled.
@@ -382,7 +384,7 @@ async fn settle(shared: &Shared, job: Job, attempt: Attempt) -> Outcome {
     };
     let settled = match (&attempt.verdict, &shared.dead_letters) {
         (Verdict::Ok, _) => {
-            let _ = job.msg.ack().await;
+            shared.acks.ack(&job.msg).await;
             Settled::Done
         }
         (Verdict::Stopped | Verdict::OutputClosed, DeadLetters::Entries(dlq)) if last => {
@@ -484,7 +486,7 @@ async fn dead_letter(
     match written {
         Ok(ack) => {
             failpoint("work.copy.written");
-            let _ = job.msg.ack().await;
+            shared.acks.ack(&job.msg).await;
             Settled::Dead {
                 dlq: dlq.to_string(),
                 dlq_seq: ack.sequence,

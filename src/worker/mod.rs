@@ -37,6 +37,7 @@ use tokio::time::Instant;
 use crate::dlq;
 use crate::error::Exit;
 
+pub mod acks;
 pub mod consumer;
 pub mod deliveries;
 pub mod handler;
@@ -155,6 +156,8 @@ pub(crate) struct Session {
     pub events: mpsc::UnboundedReceiver<async_nats::Event>,
     /// Attempts given and retries awaited by this run (command mode), see [`deliveries`].
     pub deliveries: Deliveries,
+    /// The last acks sent, to send again after a reconnect.
+    pub acks: Arc<acks::RecentAcks>,
     connected: bool,
     paused_until: Option<Instant>,
     last_empty_check: Option<Instant>,
@@ -175,7 +178,7 @@ impl Session {
 
     /// Follows the connection's state; a permission violation is the run's failure (given
     /// back, so the caller stops the worker: its pulls, acks or DLQ copies are being dropped).
-    pub fn on_event(&mut self, event: async_nats::Event) -> Option<anyhow::Error> {
+    pub async fn on_event(&mut self, event: async_nats::Event) -> Option<anyhow::Error> {
         use async_nats::Event as E;
         if let E::ServerError(e) = &event {
             if let Some(refusal) = crate::context::Refusal::parse(e) {
@@ -193,7 +196,14 @@ impl Session {
             }
             E::Connected => {
                 if !self.connected {
-                    self.log.warn("reconnected to NATS");
+                    // Acks sent just before the drop may be lost: sent again before any new
+                    // pull request, so the server has them before it redelivers (or parks) a
+                    // job that was done.
+                    let sent = self.acks.resend(&self.client).await;
+                    self.log.warn(&format!(
+                        "reconnected to NATS (sent the last {sent} ack{} again, in case they were lost)",
+                        if sent == 1 { "" } else { "s" }
+                    ));
                     // The server may have lost the open pull requests with the connection.
                     self.puller.reset();
                 }
@@ -326,6 +336,7 @@ pub async fn run(
         signals,
         events,
         deliveries,
+        acks: Arc::new(acks::RecentAcks::default()),
         connected: true,
         paused_until: None,
         last_empty_check: None,
@@ -478,6 +489,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
         worker: dlq::entry::worker_id(),
         groups,
         log: session.log.clone(),
+        acks: session.acks.clone(),
     });
     // Jobs held ahead go to a process pool's queue at once, and its threads start each the
     // moment a slot frees; other runners start a job only once a slot is free.
@@ -579,7 +591,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                 ));
                 stopping = Some(Stop::Signal { kill_at: Instant::now() + opts.grace, killed: false });
             }
-            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event) {
+            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event).await {
                 failure.get_or_insert(e);
                 stopping.get_or_insert(Stop::Finish);
             },
@@ -595,10 +607,10 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     // Running or queued: the first delivery settles it.
                     Ok(job) if session.deliveries.is_done(job.seq) => {
                         session.log.notice(&format!(
-                            "stream sequence # {} delivered again after it was done: acked, not run again",
+                            "stream sequence # {} delivered again after it was done or dead-lettered: acked, not run again",
                             job.seq
                         ));
-                        let _ = job.msg.ack().await;
+                        session.acks.ack(&job.msg).await;
                     }
                     Ok(job) if in_hand.contains_key(&job.seq) || queued.iter().any(|q| q.seq == job.seq) => {
                         session.log.notice(&format!(
@@ -645,13 +657,16 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
                     pace.ran(outcome.run.elapsed);
                 }
                 match &outcome.settled {
-                    Settled::Done => session.deliveries.done(outcome.seq),
+                    // Dead-lettered: its copy is in the DLQ and its original was acked. Should
+                    // that ack be lost (a server killed at the moment), the server delivers the
+                    // job again: acked again then, not run again (it would be done and dead).
+                    Settled::Done | Settled::Dead { .. } => session.deliveries.done(outcome.seq),
                     Settled::Retry { delay } | Settled::DeadLetterFailed { delay, .. } => {
                         session.deliveries.retry_after(outcome.seq, Instant::now(), *delay)
                     }
-                    // Kept (until pruned): should the server deliver a dead-lettered or parked
-                    // job again, it is numbered past its last attempt and goes back to the DLQ.
-                    Settled::Dead { .. } | Settled::Parked { .. } | Settled::Requeued => {}
+                    // Kept (until pruned): should the server deliver a parked job again, it is
+                    // numbered past its last attempt and goes back to the DLQ.
+                    Settled::Parked { .. } | Settled::Requeued => {}
                 }
                 if let Err(e) = record(session, &outcome) {
                     failure.get_or_insert(e);
@@ -926,7 +941,12 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
             log.job(&format!("{p} handed back for redelivery (worker stopping)"));
         }
         Settled::DeadLetterFailed { dlq, error, delay } => {
-            stats.retried += 1;
+            // On its last attempt it does not come back: the server parks it.
+            if settings.is_last_attempt(o.attempt) {
+                stats.parked += 1;
+            } else {
+                stats.retried += 1;
+            }
             event.kind = "error";
             event.dlq = Some(dlq.clone());
             event.error = Some(error.clone());

@@ -162,7 +162,7 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
                 interrupted = true;
                 stopping = true;
             }
-            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event) {
+            Some(event) = session.events.recv() => if let Some(e) = session.on_event(event).await {
                 failure.get_or_insert(e);
                 stopping = true;
             },
@@ -261,7 +261,7 @@ async fn settle_batch(
     match out.flush() {
         Ok(()) => {
             for msg in batch.iter() {
-                let _ = msg.ack().await;
+                session.acks.ack(msg).await;
             }
             session.stats.done += batch.len() as u64;
         }
