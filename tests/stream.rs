@@ -1203,3 +1203,59 @@ fn a_stream_without_discard_new_per_subject_differs_and_edit_sets_it() {
     let (out, _) = ok(&server, &env, &[&add[..], &["--json"]].concat());
     assert_eq!(json_of(&out)["stream"]["action"], "unchanged", "{out}");
 }
+
+/// Settings under which the server deletes jobs nobody ran, with no DLQ entry, are said out
+/// loud when set; the defaults say nothing of the kind.
+#[test]
+fn settings_that_delete_unrun_jobs_are_warned_about() {
+    let server = Server::start();
+    let env = TestEnv::new();
+    let (_, err) = ok(
+        &server,
+        &env,
+        &["stream", "add", "plain", "--subjects", "pl.*"],
+    );
+    assert!(!err.contains("warning:"), "{err}");
+    let (_, err) = ok(
+        &server,
+        &env,
+        &[
+            "stream",
+            "add",
+            "aging",
+            "--subjects",
+            "ag.*",
+            "--max-age",
+            "1h",
+        ],
+    );
+    assert!(
+        err.contains("warning: with --max-age 1h, the server deletes a job not done within 1h of its publish"),
+        "{err}"
+    );
+    let (_, err) = ok(
+        &server,
+        &env,
+        &[
+            "stream",
+            "add",
+            "old",
+            "--subjects",
+            "od.*",
+            "--discard",
+            "old",
+            "--max-msgs",
+            "10",
+        ],
+    );
+    assert!(
+        err.contains("warning: with --discard old, a full stream makes room for a new job by deleting its oldest"),
+        "{err}"
+    );
+    let (_, err) = ok(
+        &server,
+        &env,
+        &["stream", "edit", "plain", "--max-age", "10m"],
+    );
+    assert!(err.contains("warning: with --max-age 10m"), "{err}");
+}

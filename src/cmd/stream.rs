@@ -62,6 +62,23 @@ fn default_config(name: &str) -> Config {
     }
 }
 
+/// Settings under which the server itself deletes jobs nobody ran, with no DLQ entry: said
+/// every time they are set, so nobody finds out from a job gone missing.
+fn warn_dropping(env: &Env, c: &Config) {
+    if !c.max_age.is_zero() {
+        env.printer.warn(format!(
+            "with --max-age {age}, the server deletes a job not done within {age} of its publish (waiting, or between retries), unrun and with no DLQ entry",
+            age = format_duration(c.max_age)
+        ));
+    }
+    let limited = c.max_messages > 0 || c.max_bytes > 0 || c.max_messages_per_subject > 0;
+    if c.discard == DiscardPolicy::Old && limited {
+        env.printer.warn(
+            "with --discard old, a full stream makes room for a new job by deleting its oldest, unrun and with no DLQ entry (the default, --discard new, refuses the new job instead)",
+        );
+    }
+}
+
 /// Applies the flags that were given on top of `base`.
 fn apply_args(mut c: Config, a: &StreamSettings) -> Result<Config> {
     if !a.subjects.is_empty() {
@@ -569,6 +586,7 @@ pub async fn add(env: &Env, args: StreamAddArgs) -> Result<()> {
             }
         }
     };
+    warn_dropping(env, &want);
     let view = AddView {
         stream: stream_view,
         dlq: dlq_view,
@@ -611,6 +629,7 @@ pub async fn edit(env: &Env, args: StreamEditArgs) -> Result<()> {
     let info = require_info(js, &args.name).await?;
     let want = apply_args(info.config.clone(), &args.settings)?;
     let view = ensure_stream(js, &want, true, "stream").await?;
+    warn_dropping(env, &want);
     // A DLQ made by jq-nats follows its stream's storage, replicas and size.
     if let Some(dlq_name) = dlq::find(js, &args.name).await? {
         if let Some(dlq_info) = get_info(js, &dlq_name).await? {
