@@ -1225,7 +1225,10 @@ fn a_full_dlq_keeps_the_job_in_the_work_stream() {
     assert_eq!(s.stream_messages(DLQ), 1);
     let first: serde_json::Value =
         serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
-    assert_eq!(first["type"], "error");
+    // Its last attempt: it does not come back, the server parks it.
+    assert_eq!(first["type"], "parked", "{first}");
+    assert!(first["error"].is_string(), "{first}");
+    assert!(first.get("retry_in_ms").is_none(), "{first}");
 }
 
 #[test]

@@ -944,13 +944,14 @@ fn record(session: &mut Session, o: &Outcome) -> Result<()> {
             // On its last attempt it does not come back: the server parks it.
             if settings.is_last_attempt(o.attempt) {
                 stats.parked += 1;
+                event.kind = "parked";
             } else {
                 stats.retried += 1;
+                event.kind = "error";
+                event.retry_in_ms = Some(delay.as_millis() as u64);
             }
-            event.kind = "error";
             event.dlq = Some(dlq.clone());
             event.error = Some(error.clone());
-            event.retry_in_ms = Some(delay.as_millis() as u64);
             log.job(&format!("error processing {p}: {reason} ({attempt})"));
             let next = if settings.is_last_attempt(o.attempt) {
                 "where the server parks it, out of attempts".to_string()
