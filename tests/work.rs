@@ -1052,6 +1052,53 @@ fn jobs_the_full_dlq_refuses_are_counted_parked_not_retried() {
     assert_eq!(s.stream_messages(STREAM), 2);
 }
 
+/// A worker whose flags differ from the consumer's does not change it under workers that are
+/// on it (they would go on with the settings they started with: attempts, delays, filter).
+#[test]
+fn a_consumer_in_use_is_not_changed_under_its_workers() {
+    let s = Setup::new();
+    s.publish_n(2);
+    let started = s.path("started");
+    let _running = s.spawn_work(
+        &[
+            STREAM,
+            "--max-deliver",
+            "5",
+            "--backoff",
+            "30s",
+            "--",
+            "sh",
+            "-c",
+            &format!("echo $JQ_SEQ >> {started}; sleep 30"),
+        ],
+        Stdio::null(),
+    );
+    wait_until(
+        Duration::from_secs(10),
+        "the first worker's jobs running",
+        || s.read("started").lines().count() >= 1,
+    );
+    for flags in [vec!["--max-deliver", "2"], vec!["--filter", "orders.other"]] {
+        let mut args = vec![STREAM, "--max-jobs", "1"];
+        args.extend(flags);
+        args.extend(["--", "true"]);
+        let out = s.work(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("consumer `processor` of `orders_stream` is in use"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: leave out the flags that differ"),
+            "{err}"
+        );
+    }
+    let info = s.consumer_info("processor");
+    assert_eq!(info.config.max_deliver, 5);
+    assert_eq!(info.config.filter_subject, "");
+}
+
 /// The article's Go flow with jq-nats in the middle: `orders_stream` and `orders_unprocessed`
 /// made as natscli makes them, the `processor` consumer made as the Go consumer makes it, jobs
 /// published with plain JetStream publishes.

@@ -423,6 +423,26 @@ pub async fn ensure(
                     action: Action::Joined,
                 });
             }
+            // Workers on it go on with the settings they started with (attempt numbers,
+            // Nak delays, what they take): a consumer in use is not changed under them.
+            if info.num_waiting > 0 || info.num_ack_pending > 0 {
+                let list = changes
+                    .iter()
+                    .map(|c| format!("{} {} -> {}", c.field, c.from, c.to))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(with_hint(
+                    anyhow!(
+                        "consumer `{}` of `{stream}` is in use ({} pull request{} waiting, {} job{} in flight): not changing it ({list}) under the workers on it, which go on with the settings they started with",
+                        flags.name,
+                        info.num_waiting,
+                        if info.num_waiting == 1 { "" } else { "s" },
+                        info.num_ack_pending,
+                        if info.num_ack_pending == 1 { "" } else { "s" },
+                    ),
+                    "leave out the flags that differ to join it as it is, take a consumer of your own with --consumer NAME, or stop its workers first (a worker that just stopped leaves its pull requests for a second or so; a killed one's jobs stay in flight until their ack wait)",
+                ));
+            }
             (want, Action::Updated(changes))
         }
         None => (new_config(flags, stream), Action::Created),
