@@ -28,13 +28,13 @@ impl RecentAcks {
     pub async fn ack(&self, msg: &Message) {
         let _ = msg.ack().await;
         if let Some(reply) = &msg.reply {
-            // A copy: the reply may share its buffer with the payload.
-            let subject = Subject::from(reply.as_str());
+            // The client parses a reply into a buffer of its own (not the payload's): kept
+            // without a copy.
             let mut subjects = self.subjects.lock().unwrap();
             if subjects.len() == KEEP {
                 subjects.pop_front();
             }
-            subjects.push_back(subject);
+            subjects.push_back(reply.clone());
         }
     }
 
