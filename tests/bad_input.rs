@@ -802,12 +802,22 @@ fn a_server_without_jetstream_is_named_with_how_to_enable_it() {
         .local_addr()
         .unwrap()
         .port();
-    let mut server = std::process::Command::new(server_binary())
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    /// Killed however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Killed(
+        std::process::Command::new(server_binary())
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let url = format!("nats://127.0.0.1:{port}");
     wait_until(Duration::from_secs(10), "the server to listen", || {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
@@ -838,6 +848,4 @@ fn a_server_without_jetstream_is_named_with_how_to_enable_it() {
             stderr_of(&out)
         );
     }
-    let _ = server.kill();
-    let _ = server.wait();
 }
