@@ -223,6 +223,21 @@ impl Session {
         None
     }
 
+    /// How a run that stopped ends: with its failure, unless that was only our stdout's reader
+    /// going away, which (like `closed`: a tick or a handler found it gone) is a stop, said as
+    /// such. Returns whether it was.
+    pub fn stopped_by(&self, failure: Option<anyhow::Error>, closed: bool) -> Result<bool> {
+        let closed = match failure {
+            Some(e) if !crate::error::is_broken_pipe(&e) => return Err(e),
+            Some(_) => true,
+            None => closed,
+        };
+        if closed {
+            self.log.notice("stopped: stdout was closed");
+        }
+        Ok(closed)
+    }
+
     /// A pull request ended without all its jobs: usually it expired; some refusals pause
     /// pulling for a moment, a deleted consumer ends the run.
     pub fn on_ended(&mut self, status: StatusCode, description: Option<String>) -> Result<()> {
@@ -716,14 +731,7 @@ async fn run_commands(session: &mut Session, opts: &Options) -> Result<()> {
     if let Runner::Pipe(pool) = &shared.runner {
         pool.shutdown().await;
     }
-    match failure {
-        Some(e) if crate::error::is_broken_pipe(&e) => closed = true,
-        Some(e) => return Err(e),
-        None => {}
-    }
-    if closed {
-        session.log.notice("stopped: stdout was closed");
-    } else if opts.style.json {
+    if !session.stopped_by(failure, closed)? && opts.style.json {
         report::ndjson(&session.stats.summary_event())?;
     }
     session.log.notice(&session.stats.summary(false));

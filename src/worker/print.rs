@@ -234,14 +234,7 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
             }
         }
     }
-    match failure {
-        Some(e) if crate::error::is_broken_pipe(&e) => closed = true,
-        Some(e) => return Err(e),
-        None => {}
-    }
-    if closed {
-        session.log.notice("stopped: stdout was closed");
-    }
+    session.stopped_by(failure, closed)?;
     session.log.notice(&session.stats.summary(true));
     Ok(())
 }
