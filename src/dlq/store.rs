@@ -1450,10 +1450,7 @@ impl Store {
         let Some(msg) = d.original_msg() else {
             return Ok(Recheck::Same);
         };
-        if read::get_message(&self.js, self.work_name(), d.seq)
-            .await?
-            .is_none()
-        {
+        if self.work_rm.gone(d.seq).await? {
             return Ok(Recheck::Changed(format!(
                 "its original {}:{} is gone",
                 self.work_name(),

@@ -216,14 +216,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 continue;
             }
             Prior::Done { text, .. } => {
-                store.remove_job(&mut d, &mut kept).await?;
-                if d.copy.is_none() && d.pointers.is_empty() {
-                    gone.insert(d.seq);
-                }
-                sum.done_before += 1;
-                if !kept.is_empty() {
-                    sum.kept += 1;
-                }
+                remove_handled(store, &mut d, &mut kept, &mut gone, &mut sum).await?;
                 report.warn(format!(
                     "dead job {} was handled before by an interrupted run ({text}): not run again; its entry is now removed",
                     d.seq
@@ -283,14 +276,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             match store.recheck(&d, &replay_id).await? {
                 Recheck::Same => {}
                 Recheck::Replayed(seq) => {
-                    store.remove_job(&mut d, &mut kept).await?;
-                    if d.original_msg().is_none() && d.pointers.is_empty() {
-                        gone.insert(d.seq);
-                    }
-                    sum.done_before += 1;
-                    if !kept.is_empty() {
-                        sum.kept += 1;
-                    }
+                    remove_handled(store, &mut d, &mut kept, &mut gone, &mut sum).await?;
                     let text = format!(
                         "another dlq command replayed it as {}:{seq}",
                         store.work_name()
@@ -475,6 +461,26 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }
     super::finish(p, &sum, text, sum.failed > 0 || sum.kept > 0)
+}
+
+/// Removes what is left of a job handled before (by an interrupted run, or by another command
+/// since it was read), without running it, and counts it.
+async fn remove_handled(
+    store: &mut Store,
+    d: &mut Dead,
+    kept: &mut Vec<Kept>,
+    gone: &mut std::collections::HashSet<u64>,
+    sum: &mut Summary,
+) -> Result<()> {
+    store.remove_job(d, kept).await?;
+    if d.copy.is_none() && d.pointers.is_empty() {
+        gone.insert(d.seq);
+    }
+    sum.done_before += 1;
+    if !kept.is_empty() {
+        sum.kept += 1;
+    }
+    Ok(())
 }
 
 /// An NDJSON event about a job that was not run (skipped, or only removed).
