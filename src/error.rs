@@ -93,12 +93,16 @@ pub fn report(result: anyhow::Result<()>, color: bool) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Whether the error is a write to a pipe whose reader is gone.
+/// Whether the error is a write to a pipe whose reader is gone, made directly or through
+/// serde_json (whose error wraps the io error without exposing it as a source).
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    let broken = Some(std::io::ErrorKind::BrokenPipe);
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().map(|e| e.kind()) == broken
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                == broken
     })
 }
 
@@ -133,6 +137,28 @@ pub fn render(error: &anyhow::Error, color: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_broken_pipe_is_seen_through_serde_json_and_context() {
+        use std::io::{Error, ErrorKind, Write};
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(Error::from(ErrorKind::BrokenPipe))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let json = serde_json::to_writer(Closed, &[1, 2, 3]).unwrap_err();
+        assert!(super::is_broken_pipe(
+            &anyhow::Error::new(json).context("failed to write")
+        ));
+        let io = Error::from(ErrorKind::BrokenPipe);
+        assert!(super::is_broken_pipe(&anyhow::Error::new(io)));
+        let other = Error::from(ErrorKind::PermissionDenied);
+        assert!(!super::is_broken_pipe(&anyhow::Error::new(other)));
+    }
+
     use super::*;
     use anyhow::Context;
 
