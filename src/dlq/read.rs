@@ -860,11 +860,12 @@ pub async fn resolve(
 ) -> Result<()> {
     let name = &work.config.name;
     let consumers = consumers(js, name).await?;
+    let mut jobs: Vec<&mut Dead> = scan.jobs.values_mut().collect();
     let mut checked = 0;
-    for dead in scan.jobs.values_mut() {
-        checked += 1;
+    for chunk in jobs.chunks_mut(READ_AHEAD as usize) {
+        resolve_jobs(js, work, &consumers, chunk).await?;
+        checked += chunk.len() as u64;
         progress(checked);
-        resolve_one(js, work, &consumers, dead).await?;
     }
     if work.config.retention != RetentionPolicy::WorkQueue {
         return Ok(());
@@ -936,6 +937,27 @@ pub async fn resolve(
             }
         }
     }
+    Ok(())
+}
+
+/// Looks up the originals of `jobs` in the work stream, the lookups in flight together (a job
+/// below the work stream's first sequence needs none). One after another, a DLQ of thousands
+/// behind a single job still waiting in the work stream took a request's round trip per job.
+async fn resolve_jobs(
+    js: &Context,
+    work: &StreamInfo,
+    consumers: &[ConsumerInfo],
+    jobs: &mut [&mut Dead],
+) -> Result<()> {
+    let mut lookups = Vec::new();
+    for dead in jobs.iter_mut() {
+        if dead.seq < work.state.first_sequence {
+            dead.original = Original::Gone;
+        } else {
+            lookups.push(resolve_one(js, work, consumers, dead));
+        }
+    }
+    futures::future::try_join_all(lookups).await?;
     Ok(())
 }
 
