@@ -925,6 +925,76 @@ fn drain_without_a_command_writes_each_job_then_removes_it() {
     assert!(s.ls(&[]).is_empty());
 }
 
+/// `dlq drain ... | head`: when the reader of our stdout goes away, the drain stops there and
+/// exits 0. The job whose COMMAND died of SIGPIPE writing to it is not counted failed, and no
+/// job is left claimed: the next drain runs them all with no "interrupted drain" warning. The
+/// same without a COMMAND, where the drain itself finds the pipe closed.
+#[test]
+fn a_drain_whose_stdout_is_closed_stops_and_keeps_its_jobs() {
+    let s = Setup::new();
+    s.add_stream();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        publish(&js, &["x1", "x2", "x3", "x4", "x5"]).await;
+        let mut c = processor(&js).await;
+        let_die(&js, &mut c, Some((DLQ, 5))).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let go = dir.path().join("go");
+    let go = go.to_str().unwrap();
+    let started = dir.path().join("started");
+    let started = started.to_str().unwrap();
+    let mut cmd = s.env.jq_std();
+    cmd.args(["-s", &s.server.url, "dlq", "drain", "--", "sh", "-c"])
+        .arg(format!(
+            "touch {started}; while [ ! -e {go} ]; do sleep 0.05; done; cat; echo"
+        ))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::path::Path::new(started).exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the drain's command never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(child.stdout.take());
+    std::fs::write(go, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert!(
+        err.contains("drained 0 dead jobs; stopped: stdout was closed with 5 left"),
+        "{err}"
+    );
+    assert!(!err.contains("failed"), "{err}");
+    assert_eq!(s.ls(&[]).len(), 5);
+
+    // Without a COMMAND: the drain writes the jobs itself.
+    let mut cmd = s.env.jq_std();
+    cmd.args(["-s", &s.server.url, "dlq", "drain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert!(
+        err.contains("stopped: stdout was closed with 5 left"),
+        "{err}"
+    );
+    assert_eq!(s.ls(&[]).len(), 5);
+
+    let out = s.jq_ok(&["dlq", "drain", "--", "true"]);
+    let err = stderr_of(&out);
+    assert!(err.contains("drained 5 dead jobs"), "{err}");
+    assert!(!err.contains("interrupted"), "{err}");
+    assert!(s.ls(&[]).is_empty());
+}
+
 /// Crashes `dlq replay --all` at each step where a job is in two places at once, runs it again
 /// each time, and checks after every crash that no job is lost; a replay repeated after a crash
 /// is caught by the duplicate window and reported.

@@ -74,6 +74,9 @@ struct Summary {
     kept: usize,
     left: usize,
     interrupted: bool,
+    /// Stopped because the reader of our stdout went away (`dlq drain ... | head`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stdout_closed: bool,
 }
 
 /// The environment of COMMAND for one dead job.
@@ -330,6 +333,18 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 p.json,
             )
             .await?;
+            if out.signal == Some(libc::SIGPIPE) && crate::output::stdout_closed() {
+                // COMMAND died writing to our stdout, whose reader is gone (`dlq drain -- CMD
+                // | head`): that says nothing of the job, which stays; the drain stops, as
+                // `work` does.
+                if marks {
+                    store.release(&mut d, &mut kept).await?;
+                }
+                report.kept(d.seq, &kept);
+                sum.stdout_closed = true;
+                sum.left = total - i;
+                break;
+            }
             if !out.success() {
                 sum.failed += 1;
                 if marks {
@@ -378,8 +393,20 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                     .and_then(|_| out.flush())
                     .map_err(anyhow::Error::from)
             };
-            // Not written: it stays.
-            written?;
+            // Not written: it stays (and so does its claim, should the write fail otherwise).
+            if let Err(e) = written {
+                if !crate::error::is_broken_pipe(&e) {
+                    return Err(e);
+                }
+                // Our reader is gone (`dlq drain | head`): the drain stops, as `work` does.
+                if marks {
+                    store.release(&mut d, &mut kept).await?;
+                }
+                report.kept(d.seq, &kept);
+                sum.stdout_closed = true;
+                sum.left = total - i;
+                break;
+            }
         }
         failpoint("drain.succeeded");
         if marks {
@@ -459,6 +486,12 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
     }
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
+    }
+    if sum.stdout_closed {
+        text.push_str(&format!(
+            "; stopped: stdout was closed with {} left",
+            sum.left
+        ));
     }
     super::finish(p, &sum, text, sum.failed > 0 || sum.kept > 0)
 }
