@@ -274,6 +274,10 @@ pub fn summary_line(t: &Tally) -> String {
         ", {}",
         plural(t.duplicates, "duplicate", "duplicates")
     ));
+    // Counted among the published (the server acked them), but not stored a second time.
+    if t.duplicates > 0 {
+        line.push_str(" (already in the stream: not stored again)");
+    }
     if t.empty > 0 {
         line.push_str(&format!(
             ", {} skipped",
@@ -363,7 +367,10 @@ mod tests {
             streams: vec![stream("a", None, None)],
             ..Default::default()
         };
-        assert_eq!(summary_line(&t), "published 1 job to a, 1 duplicate");
+        assert_eq!(
+            summary_line(&t),
+            "published 1 job to a, 1 duplicate (already in the stream: not stored again)"
+        );
         let t = Tally {
             failed: 1,
             failed_lines: vec![3],
