@@ -221,14 +221,26 @@ async fn dead(
             payload: payload(i, size),
             headers: None,
         };
-        let mut headers = job.entry_headers();
-        headers.insert("Nats-Expected-Stream", dlq_stream);
+        // The entry as a worker writes it (`worker::job`): its headers and nothing else.
         let ack = js
-            .publish_with_headers(dlq::entry_subject(stream, seq), headers, job.payload)
+            .publish_with_headers(
+                dlq::entry_subject(stream, seq),
+                job.entry_headers(),
+                job.payload,
+            )
             .await?;
         pipeline.push(ack).await?;
     }
     pipeline.finish().await?;
+    let stored = js
+        .get_stream(dlq_stream)
+        .await?
+        .cached_info()
+        .state
+        .messages;
+    if stored < count as u64 {
+        return Err(format!("{dlq_stream} holds {stored} entries, not {count}").into());
+    }
     js.get_stream(stream).await?.purge().await?;
     Ok(())
 }
