@@ -1831,7 +1831,14 @@ fn purge_deletes_for_good_and_asks_first() {
     assert!(stderr_of(&out).contains("without --force"));
     s.jq_ok(&["dlq", "purge", "--all", "--dry-run"]);
     assert_eq!(s.ls(&[]).len(), 2);
-    s.jq_ok(&["dlq", "purge", "--seq", "1", "--force"]);
+    let out = s.jq_ok(&["dlq", "purge", "--seq", "1", "--force", "--json"]);
+    let lines = ndjson(&out);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["type"], "purged");
+    assert_eq!(lines[0]["seq"], 1);
+    assert_eq!(lines[1]["type"], "summary");
+    assert_eq!(lines[1]["purged"], 1);
+    assert_eq!(lines[1]["kept"], 0);
     assert_eq!(s.ls(&[]).keys().copied().collect::<Vec<_>>(), vec![2]);
     rt().block_on(async {
         let js = js(&s.server.url).await;

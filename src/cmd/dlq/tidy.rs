@@ -87,11 +87,17 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
     }
     let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, chosen.len(), "purging");
-    let (mut purged, mut kept_jobs) = (0, 0);
+    let mut sum = PurgeSummary {
+        kind: "summary",
+        ..Default::default()
+    };
+    let total = chosen.len();
     let present: std::collections::HashSet<u64> = scan.jobs.keys().copied().collect();
     let mut gone = std::collections::HashSet::new();
-    for seq in chosen {
+    for (i, seq) in chosen.into_iter().enumerate() {
         if interrupt.requested() {
+            sum.interrupted = true;
+            sum.left = total - i;
             break;
         }
         report.bar.inc(1);
@@ -100,11 +106,11 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         let mut kept = Vec::new();
         store.remove_job(&mut d, &mut kept).await?;
         if kept.is_empty() {
-            purged += 1;
+            sum.purged += 1;
             gone.insert(seq);
             report.line(format_args!("purged {seq} ({subject})"));
         } else {
-            kept_jobs += 1;
+            sum.kept += 1;
             report.kept(seq, &kept);
         }
         if p.json {
@@ -123,19 +129,28 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         })
         .await;
     report.bar.finish_and_clear();
-    p.status(format!(
-        "purged {}{}",
-        plural(purged, "dead job", "dead jobs"),
-        if kept_jobs > 0 {
-            format!("; {kept_jobs} could not be removed (see warnings)")
-        } else {
-            String::new()
-        }
-    ));
-    if kept_jobs > 0 {
-        return Err(Exit(crate::error::EXIT_FAILURE).into());
+    let mut text = format!("purged {}", plural(sum.purged, "dead job", "dead jobs"));
+    if sum.kept > 0 {
+        text.push_str(&format!(
+            "; {} could not be removed (see warnings)",
+            sum.kept
+        ));
     }
-    Ok(())
+    if sum.interrupted {
+        text.push_str(&format!("; interrupted with {} left", sum.left));
+    }
+    super::finish(p, &sum, text, sum.kept > 0)
+}
+
+/// The last line of `dlq purge --json`, as `drain` and `replay` end theirs.
+#[derive(Serialize, Default)]
+struct PurgeSummary {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    purged: usize,
+    kept: usize,
+    left: usize,
+    interrupted: bool,
 }
 
 pub async fn reconcile(env: &Env, args: DlqReconcileArgs) -> Result<()> {
