@@ -995,6 +995,40 @@ fn a_drain_whose_stdout_is_closed_stops_and_keeps_its_jobs() {
     assert!(s.ls(&[]).is_empty());
 }
 
+/// A job a few hundred bytes under the server's max payload fits its stream, but its DLQ copy
+/// with the copy's metadata does not: the worker leaves it parked (its advisory in the DLQ),
+/// and `dlq replay` publishes it again from that parked original, byte for byte, once.
+#[test]
+fn a_job_too_big_for_a_dlq_copy_is_replayed_from_its_parked_original() {
+    let s = Setup::with_config("max_payload: 4096\n");
+    s.add_stream();
+    let big = "b".repeat(3900);
+    s.jq_ok(&["publish", "orders.new", &big]);
+    s.jq_ok(&["publish", "orders.new", "small"]);
+    let out = s.jq_ok(&[
+        "work",
+        WORK,
+        "--until-empty",
+        "--max-deliver",
+        "1",
+        "--",
+        "false",
+    ]);
+    let err = stderr_of(&out);
+    assert!(err.contains("dead 1, parked 1"), "{err}");
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    assert_eq!(jobs[&1]["state"], "parked", "{jobs:?}");
+
+    let out = s.jq_ok(&["dlq", "replay", "--all"]);
+    let err = stderr_of(&out);
+    assert!(err.contains("replayed 2 dead jobs"), "{err}");
+    assert!(s.ls(&[]).is_empty());
+    let mut work = rt().block_on(async { work_payloads(&js(&s.server.url).await).await });
+    work.sort();
+    assert_eq!(work, vec![big, "small".to_string()]);
+}
+
 /// Crashes `dlq replay --all` at each step where a job is in two places at once, runs it again
 /// each time, and checks after every crash that no job is lost; a replay repeated after a crash
 /// is caught by the duplicate window and reported.

@@ -407,6 +407,19 @@ pub enum Recheck {
     Changed(String),
 }
 
+/// A dead job's copy is over the server's max payload: the job fits its stream, but not with
+/// the copy's metadata (a job within a few hundred bytes of the limit).
+#[derive(Debug)]
+pub struct TooBigToCopy;
+
+impl std::fmt::Display for TooBigToCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("with its metadata it is over the server's max payload")
+    }
+}
+
+impl std::error::Error for TooBigToCopy {}
+
 /// A work stream and its DLQ, to read and change together.
 pub struct Store {
     pub client: async_nats::Client,
@@ -581,7 +594,10 @@ impl Store {
             .js
             .publish_with_headers(subject.to_string(), headers, job.payload.clone())
             .await
-            .map_err(|e| anyhow!("{e}"))
+            .map_err(|e| match e.kind() {
+                PublishErrorKind::MaxPayloadExceeded => anyhow::Error::new(TooBigToCopy),
+                _ => anyhow!("{e}"),
+            })
             .with_context(|| {
                 format!(
                     "failed to copy dead job {} to `{}`",
