@@ -324,6 +324,9 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 continue;
             }
         }
+        // Whether the reader of our stdout went away (`dlq drain | head`) while this job was
+        // written to it, by COMMAND (killed by SIGPIPE) or by the drain itself.
+        let mut stdout_closed = false;
         if with_command {
             let out = runner::run(
                 &args.command,
@@ -333,19 +336,8 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 p.json,
             )
             .await?;
-            if out.signal == Some(libc::SIGPIPE) && crate::output::stdout_closed() {
-                // COMMAND died writing to our stdout, whose reader is gone (`dlq drain -- CMD
-                // | head`): that says nothing of the job, which stays; the drain stops, as
-                // `work` does.
-                if marks {
-                    store.release(&mut d, &mut kept).await?;
-                }
-                report.kept(d.seq, &kept);
-                sum.stdout_closed = true;
-                sum.left = total - i;
-                break;
-            }
-            if !out.success() {
+            stdout_closed = out.signal == Some(libc::SIGPIPE) && crate::output::stdout_closed();
+            if !out.success() && !stdout_closed {
                 sum.failed += 1;
                 if marks {
                     // Not processed: the next run has no duplicate to report.
@@ -394,19 +386,22 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                     .map_err(anyhow::Error::from)
             };
             // Not written: it stays (and so does its claim, should the write fail otherwise).
-            if let Err(e) = written {
-                if !crate::error::is_broken_pipe(&e) {
-                    return Err(e);
-                }
-                // Our reader is gone (`dlq drain | head`): the drain stops, as `work` does.
-                if marks {
-                    store.release(&mut d, &mut kept).await?;
-                }
-                report.kept(d.seq, &kept);
-                sum.stdout_closed = true;
-                sum.left = total - i;
-                break;
+            match written {
+                Ok(()) => {}
+                Err(e) if crate::error::is_broken_pipe(&e) => stdout_closed = true,
+                Err(e) => return Err(e),
             }
+        }
+        if stdout_closed {
+            // That says nothing of the job, which stays, its claim given back; the drain
+            // stops, as `work` does.
+            if marks {
+                store.release(&mut d, &mut kept).await?;
+            }
+            report.kept(d.seq, &kept);
+            sum.stdout_closed = true;
+            sum.left = total - i;
+            break;
         }
         failpoint("drain.succeeded");
         if marks {
