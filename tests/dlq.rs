@@ -1020,6 +1020,21 @@ fn a_job_too_big_for_a_dlq_copy_is_replayed_from_its_parked_original() {
     assert_eq!(jobs.len(), 2, "{jobs:?}");
     assert_eq!(jobs[&1]["state"], "parked", "{jobs:?}");
 
+    // Reconcile cannot copy it either, and says where it can be handled from; a drain runs it
+    // from the work stream without a warning about the copy, and keeps it when COMMAND fails.
+    let out = s.jq(&["dlq", "reconcile"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("too big for a copy in orders_stream_dlq with its metadata"),
+        "{err}"
+    );
+    let out = s.jq(&["dlq", "drain", "--", "false"]);
+    let err = stderr_of(&out);
+    assert!(err.contains("2 failed"), "{err}");
+    assert!(!err.contains("failed to copy"), "{err}");
+    assert_eq!(s.ls(&[]).len(), 2);
+
     let out = s.jq_ok(&["dlq", "replay", "--all"]);
     let err = stderr_of(&out);
     assert!(err.contains("replayed 2 dead jobs"), "{err}");

@@ -10,7 +10,7 @@ use super::{job_view, open, plural, select, Interrupt, Reporter};
 use crate::cli::{DlqPurgeArgs, DlqReconcileArgs};
 use crate::cmd::Env;
 use crate::dlq::read::State;
-use crate::dlq::store::{Kept, Store};
+use crate::dlq::store::{Kept, Store, TooBigToCopy};
 use crate::error::{usage, Exit};
 
 #[derive(Serialize)]
@@ -230,9 +230,18 @@ async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -
         let entries_before = d.entry_seqs().len();
         let mut kept = Vec::new();
         if let Err(e) = store.reclaim(&mut d, &mut kept).await {
-            kept.push(Kept {
-                what: format!("job {seq}"),
-                why: format!("{e:#}"),
+            kept.push(if e.is::<TooBigToCopy>() {
+                Kept {
+                    what: format!("parked in {work}"),
+                    why: format!(
+                        "too big for a copy in {dlq} with its metadata (`jq-nats dlq replay` and `dlq drain` take it from {work})"
+                    ),
+                }
+            } else {
+                Kept {
+                    what: format!("job {seq}"),
+                    why: format!("{e:#}"),
+                }
             });
         }
         let mut done = Vec::new();
