@@ -789,7 +789,14 @@ impl Store {
     pub async fn reclaim(&mut self, d: &mut Dead, kept: &mut Vec<Kept>) -> Result<()> {
         if d.original_msg().is_some() {
             if d.copy.is_none() && self.takes_entries {
-                self.write_copy(d).await?;
+                match self.write_copy(d).await {
+                    Ok(()) => {}
+                    // Too big for a copy with its metadata: it stays parked, recorded by its
+                    // advisory as in a DLQ that takes only advisories, and replay and drain
+                    // take it from the work stream.
+                    Err(e) if e.is::<TooBigToCopy>() => {}
+                    Err(e) => return Err(e),
+                }
             }
             if d.copy.is_some() {
                 self.remove_original(d, kept).await?;

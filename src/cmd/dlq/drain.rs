@@ -24,7 +24,7 @@ use crate::cli::DlqDrainArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
-use crate::dlq::store::{Kept, Recheck, Store, TooBigToCopy};
+use crate::dlq::store::{Kept, Recheck, Store};
 use crate::failpoint::failpoint;
 
 #[derive(Serialize)]
@@ -189,12 +189,10 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         }
         let mut kept = Vec::new();
         // Copy it into the DLQ first when it is only parked: if COMMAND fails, it stays there.
-        // A job too big for a copy with its metadata is run from its parked original, which
-        // stays where it is if COMMAND fails.
+        // A job too big for a copy is run from its parked original, which stays where it is
+        // if COMMAND fails.
         if let Err(e) = store.reclaim(&mut d, &mut kept).await {
-            if !e.is::<TooBigToCopy>() {
-                report.warn(format!("dead job {}: {e:#}", d.seq));
-            }
+            report.warn(format!("dead job {}: {e:#}", d.seq));
         }
         let payload = d.payload().cloned().unwrap_or_default();
         let subject = d.subject().map(str::to_string);

@@ -26,7 +26,7 @@ use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, Scan, State};
-use crate::dlq::store::{Kept, Recheck, Store, TooBigToCopy};
+use crate::dlq::store::{Kept, Recheck, Store};
 use crate::failpoint::failpoint;
 
 /// On a replayed job: the dead entry it came from, as `<dlq stream>/<dlq seq>`.
@@ -600,15 +600,11 @@ async fn replay_one(
         ));
     }
     // Only parked: copy it into the DLQ first, so the entry that stays until the replay is
-    // acked holds the payload. A job too big for a copy with its metadata is replayed from
-    // its parked original instead, as on a DLQ that takes only advisories (looked at again
-    // just before the publish, its original removed after it).
+    // acked holds the payload. A job too big for a copy stays without one (see
+    // `Store::reclaim`): it is replayed from its parked original, as on a DLQ that takes only
+    // advisories (looked at again just before the publish, its original removed after it).
     if d.copy.is_none() && store.takes_entries {
-        match store.reclaim(d, kept).await {
-            Ok(()) => {}
-            Err(e) if e.is::<TooBigToCopy>() && d.original_msg().is_some() => {}
-            Err(e) => return Err(e),
-        }
+        store.reclaim(d, kept).await?;
     }
     let maybe = match prior(store, d).await? {
         Prior::None => None,

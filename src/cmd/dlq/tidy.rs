@@ -10,7 +10,7 @@ use super::{job_view, open, plural, select, Interrupt, Reporter};
 use crate::cli::{DlqPurgeArgs, DlqReconcileArgs};
 use crate::cmd::Env;
 use crate::dlq::read::State;
-use crate::dlq::store::{Kept, Store, TooBigToCopy};
+use crate::dlq::store::{Kept, Store};
 use crate::error::{usage, Exit};
 
 #[derive(Serialize)]
@@ -229,20 +229,21 @@ async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -
         let had_pointers = !d.pointers.is_empty();
         let entries_before = d.entry_seqs().len();
         let mut kept = Vec::new();
-        if let Err(e) = store.reclaim(&mut d, &mut kept).await {
-            kept.push(if e.is::<TooBigToCopy>() {
-                Kept {
+        match store.reclaim(&mut d, &mut kept).await {
+            Err(e) => kept.push(Kept {
+                what: format!("job {seq}"),
+                why: format!("{e:#}"),
+            }),
+            // Still parked with no copy in a DLQ that takes them: too big for one.
+            Ok(()) if store.takes_entries && d.copy.is_none() && d.original_msg().is_some() => {
+                kept.push(Kept {
                     what: format!("parked in {work}"),
                     why: format!(
                         "too big for a copy in {dlq} with its metadata (`jq-nats dlq replay` and `dlq drain` take it from {work})"
                     ),
-                }
-            } else {
-                Kept {
-                    what: format!("job {seq}"),
-                    why: format!("{e:#}"),
-                }
-            });
+                })
+            }
+            Ok(()) => {}
         }
         let mut done = Vec::new();
         if !had_copy && d.copy.is_some() {
