@@ -697,6 +697,89 @@ async fn copy_all(js: &Context, payloads: &[String]) {
     }
 }
 
+/// `jq-nats -s URL ARGS...` on a terminal (script(1) gives it one): all it printed.
+fn on_a_terminal(s: &Setup, args: &[&str]) -> String {
+    let jq = s.env.jq_std();
+    let mut line = format!(
+        "'{}' -s '{}'",
+        jq.get_program().to_str().unwrap(),
+        s.server.url
+    );
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut script = std::process::Command::new("script");
+    script.env_clear().env("TERM", "xterm");
+    for (k, v) in jq.get_envs() {
+        script.env(k, v.unwrap());
+    }
+    let out = script
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .output()
+        .expect("script(1), from util-linux, gives the command a terminal");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{line} failed ({}):\n{text}",
+        out.status
+    );
+    text
+}
+
+/// On a terminal a replay lists its jobs one by one up to about a screenful; past it, the bar,
+/// the warnings and the summary, and a line saying so instead of a line per job (20,000 lines
+/// would only scroll by). A log (stderr not a terminal) lists every job.
+#[test]
+fn a_replay_on_a_terminal_lists_jobs_one_by_one_only_up_to_a_screenful() {
+    let s = Setup::new();
+    s.add_stream();
+    let listed = jq_nats::cmd::dlq::LISTED_ON_A_TERMINAL;
+    for (round, n, terminal) in [
+        (0, 3, true),
+        (1, listed + 10, true),
+        (2, listed + 10, false),
+    ] {
+        let payloads: Vec<String> = (0..n).map(|i| format!("r{round}-job-{i}")).collect();
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            copy_all(&js, &payloads).await;
+            let _ = js
+                .get_stream(WORK)
+                .await
+                .unwrap()
+                .delete_consumer("processor")
+                .await;
+        });
+        let args = ["dlq", "replay", WORK, "--all"];
+        let text = if terminal {
+            on_a_terminal(&s, &args)
+        } else {
+            stderr_of(&s.jq_ok(&args))
+        };
+        let lines = text.matches("(orders.new) as orders_stream:").count();
+        let note = format!("{n} jobs: not listed one by one on a terminal (--json lists each)");
+        if terminal && n > listed {
+            assert_eq!(lines, 0, "round {round}:\n{text}");
+            assert!(text.contains(&note), "round {round}:\n{text}");
+        } else {
+            assert_eq!(lines, n, "round {round}:\n{text}");
+            assert!(
+                !text.contains("not listed one by one"),
+                "round {round}:\n{text}"
+            );
+        }
+        assert!(
+            text.contains(&format!("replayed {n} dead jobs")),
+            "round {round}:\n{text}"
+        );
+        rt().block_on(async {
+            let js = js(&s.server.url).await;
+            assert_eq!(messages(&js, WORK).await, n as u64, "round {round}");
+            js.get_stream(WORK).await.unwrap().purge().await.unwrap();
+        });
+    }
+}
+
 /// A whole DLQ replayed is read in bulk and removed in one purge; a purge that would take
 /// what is not the replayed jobs' (a foreign message beside them, or on their subjects) is
 /// not made, or made only up to them on their subjects: the foreign messages stay.

@@ -397,20 +397,35 @@ pub fn base64(bytes: &[u8]) -> String {
 pub struct Reporter {
     pub bar: ProgressBar,
     printer: Printer,
+    /// On a terminal, a run of more than [`LISTED_ON_A_TERMINAL`] jobs shows its bar, its
+    /// warnings and its summary, but no line per job.
+    unlisted: bool,
 }
+
+/// The most jobs a run lists one by one on a terminal (about a screenful); past it the lines
+/// would only scroll by. A log (stderr not a terminal) gets every line, `--json` every event.
+pub const LISTED_ON_A_TERMINAL: usize = 50;
 
 impl Reporter {
     pub fn new(printer: &Printer, len: usize, what: &str) -> Reporter {
+        let bar = printer.progress(Some(len as u64), what);
+        let unlisted = !bar.is_hidden() && !printer.quiet && len > LISTED_ON_A_TERMINAL;
+        if unlisted {
+            bar.println(format!(
+                "{len} jobs: not listed one by one on a terminal (--json lists each)"
+            ));
+        }
         Reporter {
-            bar: printer.progress(Some(len as u64), what),
+            bar,
             printer: printer.clone(),
+            unlisted,
         }
     }
 
     /// A job's status line; formatted only when shown (`-q` and `--json` show none, and a
     /// replay of thousands of jobs would format each for nothing).
     pub fn line(&self, text: std::fmt::Arguments<'_>) {
-        if self.printer.quiet || self.printer.json {
+        if self.printer.quiet || self.printer.json || self.unlisted {
             return;
         }
         if self.bar.is_hidden() {
