@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use comfy_table::{presets, Table};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use serde::Serialize;
 
 use crate::cli::{ColorChoice, GlobalArgs};
@@ -140,16 +140,15 @@ impl Printer {
             return ProgressBar::hidden();
         }
         let bar = match len {
-            Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr())
-                .with_style(
-                    ProgressStyle::with_template(
-                        "{msg} [{bar:30.cyan/blue}] {pos}/{len} ({per_sec}, eta {eta})",
-                    )
-                    .expect("valid template")
-                    .with_key("per_sec", rate)
-                    .progress_chars("=> "),
-                ),
-            None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            Some(n) => ProgressBar::with_draw_target(Some(n), stderr_target()).with_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:30.cyan/blue}] {pos}/{len} ({per_sec}, eta {eta})",
+                )
+                .expect("valid template")
+                .with_key("per_sec", rate)
+                .progress_chars("=> "),
+            ),
+            None => ProgressBar::with_draw_target(None, stderr_target()).with_style(
                 ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})")
                     .expect("valid template")
                     .with_key("per_sec", rate),
@@ -158,6 +157,61 @@ impl Printer {
         bar.set_message(what.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
+    }
+}
+
+/// Where progress bars and status lines are drawn: stderr, and two columns short of its width
+/// when stdout is that terminal too.
+///
+/// indicatif pads its line to the terminal's full width, which leaves the cursor waiting at the
+/// right edge, so that what another process writes to the terminal starts on a line of its
+/// own. But the `^C` the terminal echoes on Ctrl-C wraps too: the bar is redrawn below it and
+/// a stale copy stays above (seen on every graceful stop of `work`). Two columns leave room
+/// for the echo on the bar's own line, which the next draw clears. That is only safe when
+/// every other line on the terminal goes through the bar: when stdout is the terminal (a
+/// handler's output is then relayed around the bar), not when it is a pipe whose reader may
+/// write to the terminal too (`jq-nats work orders | xargs -n1 echo`).
+pub fn stderr_target() -> ProgressDrawTarget {
+    if std::io::stdout().is_terminal() {
+        ProgressDrawTarget::term_like_with_hz(Box::new(Narrowed(console::Term::stderr())), 20)
+    } else {
+        ProgressDrawTarget::stderr()
+    }
+}
+
+#[derive(Debug)]
+struct Narrowed(console::Term);
+
+impl TermLike for Narrowed {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

@@ -697,35 +697,6 @@ async fn copy_all(js: &Context, payloads: &[String]) {
     }
 }
 
-/// `jq-nats -s URL ARGS...` on a terminal (script(1) gives it one): all it printed.
-fn on_a_terminal(s: &Setup, args: &[&str]) -> String {
-    let jq = s.env.jq_std();
-    let mut line = format!(
-        "'{}' -s '{}'",
-        jq.get_program().to_str().unwrap(),
-        s.server.url
-    );
-    for a in args {
-        line.push_str(&format!(" '{a}'"));
-    }
-    let mut script = std::process::Command::new("script");
-    script.env_clear().env("TERM", "xterm");
-    for (k, v) in jq.get_envs() {
-        script.env(k, v.unwrap());
-    }
-    let out = script
-        .args(["-q", "-e", "-c", &line, "/dev/null"])
-        .output()
-        .expect("script(1), from util-linux, gives the command a terminal");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{line} failed ({}):\n{text}",
-        out.status
-    );
-    text
-}
-
 /// On a terminal a replay lists its jobs one by one up to about a screenful; past it, the bar,
 /// the warnings and the summary, and a line saying so instead of a line per job (20,000 lines
 /// would only scroll by). A log (stderr not a terminal) lists every job.
@@ -752,7 +723,9 @@ fn a_replay_on_a_terminal_lists_jobs_one_by_one_only_up_to_a_screenful() {
         });
         let args = ["dlq", "replay", WORK, "--all"];
         let text = if terminal {
-            on_a_terminal(&s, &args)
+            let mut cmd = s.env.jq_std();
+            cmd.arg("-s").arg(&s.server.url).args(args);
+            on_a_terminal(&cmd, 100)
         } else {
             stderr_of(&s.jq_ok(&args))
         };
@@ -778,6 +751,44 @@ fn a_replay_on_a_terminal_lists_jobs_one_by_one_only_up_to_a_screenful() {
             js.get_stream(WORK).await.unwrap().purge().await.unwrap();
         });
     }
+}
+
+/// On a terminal, what a drain's COMMAND writes goes around the bar: each of its lines starts
+/// a line of the terminal; none is written after the bar on the bar's own line.
+#[test]
+fn a_drain_on_a_terminal_writes_its_commands_output_around_the_bar() {
+    let s = Setup::new();
+    s.add_stream();
+    let payloads: Vec<String> = (0..3).map(|i| format!("drained-job-{i}")).collect();
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        copy_all(&js, &payloads).await;
+    });
+    let mut cmd = s.env.jq_std();
+    cmd.arg("-s").arg(&s.server.url).args([
+        "dlq",
+        "drain",
+        WORK,
+        "--",
+        "sh",
+        "-c",
+        "sleep 0.4; cat; echo; echo from-stderr >&2",
+    ]);
+    let text = on_a_terminal(&cmd, 100);
+    assert!(text.contains("draining ["), "no bar drawn:\n{text:?}");
+    for line in payloads.iter().map(String::as_str).chain(["from-stderr"]) {
+        let found: Vec<usize> = text.match_indices(line).map(|(i, _)| i).collect();
+        assert!(!found.is_empty(), "{line} not shown:\n{text:?}");
+        for i in found {
+            let before = &text[..i];
+            assert!(
+                before.ends_with('\n') || before.ends_with("\x1b[2K"),
+                "{line} written after {:?}:\n{text:?}",
+                &before[before.len().saturating_sub(40)..]
+            );
+        }
+    }
+    assert!(text.contains("drained 3 dead jobs"), "{text:?}");
 }
 
 /// A whole DLQ replayed is read in bulk and removed in one purge; a purge that would take

@@ -1382,3 +1382,35 @@ fn the_worker_keeps_working_after_the_server_restarts() {
     assert_eq!(s.read("done"), "before\nafter\n");
     assert_eq!(s.stream_messages(STREAM), 0);
 }
+
+/// On a terminal the status line is drawn two columns short of the terminal's width. Drawn to
+/// the full width (indicatif pads it so), it leaves the cursor at the right edge, and the `^C`
+/// the terminal echoes on Ctrl-C wraps to a line of its own: the line is then drawn again
+/// below, and a stale copy stays above the "stopping" notice.
+#[test]
+fn the_status_line_leaves_room_for_the_terminals_ctrl_c_echo() {
+    let s = Setup::new();
+    s.publish_n(4);
+    let cmd = s.jq_std(&[
+        "work",
+        STREAM,
+        "--until-empty",
+        "-c",
+        "1",
+        "--",
+        "sleep",
+        "0.3",
+    ]);
+    let text = on_a_terminal(&cmd, 100);
+    let widths: Vec<usize> = text
+        .split("\x1b[2K")
+        .filter(|seg| seg.contains(" · in flight "))
+        .map(|seg| seg.split(['\r', '\n']).next().unwrap().chars().count())
+        .collect();
+    assert!(!widths.is_empty(), "no status line drawn:\n{text:?}");
+    assert!(
+        widths.iter().all(|&w| w <= 98),
+        "status line widths {widths:?} on a 100-column terminal:\n{text:?}"
+    );
+    assert!(text.contains("done 4, retried 0, dead 0"), "{text:?}");
+}

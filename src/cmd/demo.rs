@@ -224,7 +224,7 @@ impl Demo<'_> {
 
     fn line(&self, bar: &indicatif::ProgressBar, text: String) {
         if self.printer.live() && !bar.is_hidden() {
-            bar.println(text);
+            bar.suspend(|| eprintln!("{text}"));
         } else if !self.printer.json {
             self.printer.status(text);
         }

@@ -237,7 +237,7 @@ pub fn run(
         payload,
         // Output is relayed a line at a time when it must go elsewhere than our stdout or
         // around the live status line; otherwise the handler writes to our stdout directly.
-        relay_stdout: spec.stdout_to_stderr || log.is_live(),
+        relay_stdout: spec.stdout_to_stderr || log.relays_stdout(),
         control: control.clone(),
         groups: groups.clone(),
         log: log.clone(),

@@ -1,10 +1,10 @@
 //! What a worker tells: a line per job on stderr in the article's words, NDJSON events on stdout
 //! under --json, a live status line on a terminal, and a summary at exit.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -27,17 +27,38 @@ pub struct Style {
 pub struct Log {
     style: Style,
     bar: Option<ProgressBar>,
+    /// Whether handlers' stdout comes through us, to be written around the bar.
+    relay_stdout: bool,
 }
 
 impl Log {
     pub fn new(style: Style) -> Log {
         let bar = style.live.then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            let bar = ProgressBar::with_draw_target(None, crate::output::stderr_target());
             bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        Log { style, bar }
+        let relay_stdout = bar.is_some();
+        Log {
+            style,
+            bar,
+            relay_stdout,
+        }
+    }
+
+    /// Lines written around `bar`, another command's progress bar (`dlq drain` runs its
+    /// COMMAND with this), when it is drawn. A handler's stdout comes through us only when
+    /// it is that terminal too: a handler writing to a closed pipe (`| head`) must still get
+    /// its SIGPIPE.
+    pub fn beside(bar: &ProgressBar) -> Log {
+        let bar = (!bar.is_hidden()).then(|| bar.clone());
+        let relay_stdout = bar.is_some() && std::io::stdout().is_terminal();
+        Log {
+            style: Style::default(),
+            bar,
+            relay_stdout,
+        }
     }
 
     fn emit(&self, bytes: &[u8]) {
@@ -102,9 +123,9 @@ impl Log {
         }
     }
 
-    /// Whether a live status line is drawn (handler output must then go around it).
-    pub fn is_live(&self) -> bool {
-        self.bar.is_some()
+    /// Whether handlers' stdout must come through us, to go around a live status line.
+    pub fn relays_stdout(&self) -> bool {
+        self.relay_stdout
     }
 
     /// Refreshes the live status line.

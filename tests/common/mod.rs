@@ -334,6 +334,40 @@ pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs `cmd` (its program, arguments and environment) on a terminal of `cols` columns, which
+/// script(1) from util-linux gives it, and returns all the terminal received, escape sequences
+/// included. Fails the test when the command fails.
+pub fn on_a_terminal(cmd: &StdCommand, cols: u16) -> String {
+    let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_str().unwrap().replace('\'', "'\\''"));
+    let mut line = format!(
+        "stty cols {cols} rows 40; exec {}",
+        quote(cmd.get_program())
+    );
+    for a in cmd.get_args() {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    let mut script = StdCommand::new("script");
+    script.env_clear().env("TERM", "xterm");
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            script.env(k, v);
+        }
+    }
+    let out = script
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script(1), from util-linux, gives the command a terminal");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{line} failed ({}):\n{text}",
+        out.status
+    );
+    text
+}
+
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }

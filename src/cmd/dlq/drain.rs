@@ -164,8 +164,8 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         ));
         return Ok(());
     }
-    let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, jobs.len(), "draining");
+    let interrupt = Interrupt::install(p, &report.bar);
     let mut sum = Summary {
         kind: "summary",
         ..Default::default()
@@ -336,6 +336,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                 &vars(store, &d),
                 args.handler_timeout,
                 p.json,
+                &report.bar,
             )
             .await?;
             stdout_closed = out.signal == Some(libc::SIGPIPE) && crate::output::stdout_closed();
@@ -375,17 +376,19 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
                     payload: payload_view(Some(&payload)),
                 })
             } else {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&payload)
-                    .and_then(|_| {
-                        if payload.ends_with(b"\n") {
-                            Ok(())
-                        } else {
-                            out.write_all(b"\n")
-                        }
-                    })
-                    .and_then(|_| out.flush())
-                    .map_err(anyhow::Error::from)
+                report.bar.suspend(|| {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&payload)
+                        .and_then(|_| {
+                            if payload.ends_with(b"\n") {
+                                Ok(())
+                            } else {
+                                out.write_all(b"\n")
+                            }
+                        })
+                        .and_then(|_| out.flush())
+                        .map_err(anyhow::Error::from)
+                })
             };
             // Not written: it stays (and so does its claim, should the write fail otherwise).
             match written {

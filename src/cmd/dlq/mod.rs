@@ -411,9 +411,9 @@ impl Reporter {
         let bar = printer.progress(Some(len as u64), what);
         let unlisted = !bar.is_hidden() && !printer.quiet && len > LISTED_ON_A_TERMINAL;
         if unlisted {
-            bar.println(format!(
-                "{len} jobs: not listed one by one on a terminal (--json lists each)"
-            ));
+            bar.suspend(|| {
+                eprintln!("{len} jobs: not listed one by one on a terminal (--json lists each)")
+            });
         }
         Reporter {
             bar,
@@ -428,11 +428,7 @@ impl Reporter {
         if self.printer.quiet || self.printer.json || self.unlisted {
             return;
         }
-        if self.bar.is_hidden() {
-            eprintln!("{text}");
-        } else {
-            self.bar.println(text.to_string());
-        }
+        self.bar.suspend(|| eprintln!("{text}"));
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
@@ -441,11 +437,7 @@ impl Reporter {
             self.printer.paint("1;33", "warning"),
             text.as_ref()
         );
-        if self.bar.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            self.bar.println(line);
-        }
+        self.bar.suspend(|| eprintln!("{line}"));
     }
 
     pub fn kept(&self, seq: u64, kept: &[Kept]) {
@@ -575,17 +567,21 @@ pub fn marker_note(d: &Dead) -> Option<String> {
 pub struct Interrupt(Arc<AtomicBool>);
 
 impl Interrupt {
-    pub fn install(printer: &Printer) -> Interrupt {
+    /// `bar`: the run's progress bar, kept whole around the notice.
+    pub fn install(printer: &Printer, bar: &ProgressBar) -> Interrupt {
         let flag = Arc::new(AtomicBool::new(false));
         let set = flag.clone();
         let quiet = printer.quiet;
+        let bar = bar.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_err() {
                 return;
             }
             set.store(true, Ordering::SeqCst);
             if !quiet {
-                eprintln!("stopping after the current job (Ctrl-C again to stop now)");
+                bar.suspend(|| {
+                    eprintln!("stopping after the current job (Ctrl-C again to stop now)")
+                });
             }
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(crate::error::EXIT_INTERRUPTED.into());

@@ -223,8 +223,8 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
         ));
         return Ok(());
     }
-    let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, chosen.len(), "replaying");
+    let interrupt = Interrupt::install(p, &report.bar);
     let mut sum = Summary {
         kind: "summary",
         ..Default::default()

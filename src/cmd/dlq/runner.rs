@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use bytes::Bytes;
+use indicatif::ProgressBar;
 use tokio::sync::oneshot;
 
 use crate::worker::handler::{self, Ending, Groups, Spec};
-use crate::worker::report::{Log, Style};
+use crate::worker::report::Log;
 use crate::worker::watch;
 
 pub use crate::worker::handler::header_var;
@@ -42,19 +43,20 @@ impl Outcome {
 
 /// Runs `command` once with `payload` on stdin and `vars` added to the environment. The
 /// handler's stdout goes to ours, or to our stderr when `stdout_to_stderr` (our stdout carries
-/// NDJSON then).
+/// NDJSON then); both go around `bar`, the drain's progress bar, when it is drawn.
 pub async fn run(
     command: &[String],
     payload: &[u8],
     vars: &[(String, String)],
     timeout: Option<Duration>,
     stdout_to_stderr: bool,
+    bar: &ProgressBar,
 ) -> Result<Outcome> {
     assert!(!command.is_empty(), "a command");
     let spec = Arc::new(Spec::new(command.to_vec(), timeout, stdout_to_stderr));
     // Nothing stops a drain's command but its timeout.
     let (_never, stop) = oneshot::channel();
-    let log = Arc::new(Log::new(Style::default()));
+    let log = Arc::new(Log::beside(bar));
     let finished = handler::run(
         &watch::Pool::new(1),
         &spec,
@@ -104,6 +106,7 @@ mod tests {
             &[("JQ_SEQ".into(), "7".into())],
             None,
             true,
+            &ProgressBar::hidden(),
         )
         .await
         .unwrap();
@@ -115,9 +118,16 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn times_out() {
         let cmd: Vec<String> = ["sleep", "5"].iter().map(|s| s.to_string()).collect();
-        let out = run(&cmd, b"", &[], Some(Duration::from_millis(100)), true)
-            .await
-            .unwrap();
+        let out = run(
+            &cmd,
+            b"",
+            &[],
+            Some(Duration::from_millis(100)),
+            true,
+            &ProgressBar::hidden(),
+        )
+        .await
+        .unwrap();
         assert!(out.timed_out);
         assert!(!out.success());
     }

@@ -85,8 +85,8 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
             return Ok(());
         }
     }
-    let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, chosen.len(), "purging");
+    let interrupt = Interrupt::install(p, &report.bar);
     let mut sum = PurgeSummary {
         kind: "summary",
         ..Default::default()
@@ -179,8 +179,8 @@ async fn reconcile_jobs(env: &Env, store: &mut Store, args: &DlqReconcileArgs) -
         .collect();
     let work = store.work_name().to_string();
     let dlq = store.dlq_name().to_string();
-    let interrupt = Interrupt::install(p);
     let report = Reporter::new(p, todo.len(), "reconciling");
+    let interrupt = Interrupt::install(p, &report.bar);
     let (mut copied, mut freed, mut recorded, mut dups, mut kept_jobs) = (0, 0, 0, 0, 0);
     let mut stays_parked = 0;
     for seq in &todo {
