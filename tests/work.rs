@@ -1414,3 +1414,20 @@ fn the_status_line_leaves_room_for_the_terminals_ctrl_c_echo() {
     );
     assert!(text.contains("done 4, retried 0, dead 0"), "{text:?}");
 }
+
+/// Jobs printed to a terminal are the progress: no status line is drawn between them (they
+/// would tear it, and it theirs). With a command, the status line is drawn.
+#[test]
+fn printing_jobs_to_a_terminal_draws_no_status_line_between_them() {
+    let s = Setup::new();
+    let jobs = s.publish_n(3);
+    let text = on_a_terminal(&s.jq_std(&["work", STREAM, "--until-empty"]), 100);
+    assert!(!text.contains(" · in flight "), "{text:?}");
+    for job in &jobs {
+        assert!(
+            text.contains(&format!("{job}\r\n")),
+            "{job} not printed:\n{text:?}"
+        );
+    }
+    assert!(text.contains("wrote 3 jobs"), "{text:?}");
+}
