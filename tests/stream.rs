@@ -578,6 +578,8 @@ fn stream_ls_and_info_show_queue_health() {
         "{row}"
     );
     assert!(!out.contains("audit"), "{out}");
+    // For `cut` and `awk`: a table's rows carry no padding after their last column.
+    assert!(out.lines().all(|l| !l.ends_with(' ')), "{out:?}");
     let (out, _) = ok(&server, &env, &["stream", "ls", "--all", "--json"]);
     let names: Vec<String> = json_of(&out)
         .as_array()
@@ -589,6 +591,7 @@ fn stream_ls_and_info_show_queue_health() {
 
     let (out, _) = ok(&server, &env, &["stream", "info", "orders_stream"]);
     assert_eq!(squeezed(&out)[0], "stream orders_stream", "{out}");
+    assert!(out.lines().all(|l| !l.ends_with(' ')), "{out:?}");
     let used = jq_nats::units::format_bytes(bytes);
     assert!(has_line(&out, &format!("bytes {used} / 256 MiB")), "{out}");
     for line in [

@@ -113,6 +113,6 @@ pub fn run(env: &Env) -> Result<()> {
                 .unwrap_or_default(),
         ]);
     }
-    text.push_str(&table.to_string());
+    text.push_str(&table.trim_fmt());
     p.out(text)
 }

@@ -463,7 +463,7 @@ fn report(p: &Printer, t: &Tally) -> Result<()> {
     for (k, v) in rows {
         table.add_row(vec![k.to_string(), v.to_string()]);
     }
-    p.out(table.to_string())?;
+    p.out(table.trim_fmt())?;
     if t.replayed > 0 {
         p.status(format!(
             "replayed jobs done by the last worker: {}",

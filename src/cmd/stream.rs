@@ -841,7 +841,7 @@ pub async fn ls(env: &Env, args: StreamLsArgs) -> Result<()> {
             age(h.oldest_age_secs),
         ]);
     }
-    p.out(table.to_string())
+    p.out(table.trim_fmt())
 }
 
 #[derive(Serialize)]
@@ -946,7 +946,7 @@ async fn print_info(env: &Env, js: &Context, info: &StreamInfo) -> Result<()> {
     kv("bytes", bytes_used(&h));
     kv("oldest job", age(h.oldest_age_secs));
     kv("consumers", h.consumers.to_string());
-    let mut text = table.to_string();
+    let mut text = table.trim_fmt();
     if !consumers.is_empty() {
         let mut ct = p.table(&[
             "CONSUMER",
@@ -979,7 +979,7 @@ async fn print_info(env: &Env, js: &Context, info: &StreamInfo) -> Result<()> {
             ]);
         }
         text.push('\n');
-        text.push_str(&ct.to_string());
+        text.push_str(&ct.trim_fmt());
     }
     p.out(text)
 }

@@ -190,7 +190,7 @@ pub async fn ls(env: &Env, args: DlqLsArgs) -> Result<()> {
                 entry,
             ]);
         }
-        p.out(table.to_string())?;
+        p.out(table.trim_fmt())?;
     }
     for d in &listed {
         if let Original::Present {
@@ -483,7 +483,7 @@ pub async fn show(env: &Env, args: DlqShowArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let mut text = table.to_string();
+    let mut text = table.trim_fmt();
     text.push('\n');
     match d.payload() {
         Some(b) => match std::str::from_utf8(b) {
