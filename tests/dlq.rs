@@ -53,6 +53,13 @@ impl Setup {
             .unwrap()
     }
 
+    /// `jq-nats -s URL ARGS...`, to run as the test needs.
+    fn jq_std(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.env.jq_std();
+        cmd.arg("-s").arg(&self.server.url).args(args);
+        cmd
+    }
+
     fn jq_ok(&self, args: &[&str]) -> Output {
         let out = self.jq(args);
         assert!(
@@ -723,9 +730,7 @@ fn a_replay_on_a_terminal_lists_jobs_one_by_one_only_up_to_a_screenful() {
         });
         let args = ["dlq", "replay", WORK, "--all"];
         let text = if terminal {
-            let mut cmd = s.env.jq_std();
-            cmd.arg("-s").arg(&s.server.url).args(args);
-            on_a_terminal(&cmd, 100)
+            on_a_terminal(&s.jq_std(&args), 100)
         } else {
             stderr_of(&s.jq_ok(&args))
         };
@@ -764,8 +769,7 @@ fn a_drain_on_a_terminal_writes_its_commands_output_around_the_bar() {
         let js = js(&s.server.url).await;
         copy_all(&js, &payloads).await;
     });
-    let mut cmd = s.env.jq_std();
-    cmd.arg("-s").arg(&s.server.url).args([
+    let cmd = s.jq_std(&[
         "dlq",
         "drain",
         WORK,
