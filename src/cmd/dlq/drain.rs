@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::runner::{self, header_var};
 use super::{
-    header_map, job_view, open, payload_view, plural, prior, Interrupt, JobView, PayloadView,
-    Prior, Reporter,
+    count_clause, header_map, job_view, open, payload_view, plural, prior, Interrupt, JobView,
+    PayloadView, Prior, Reporter,
 };
 use crate::cli::DlqDrainArgs;
 use crate::cmd::Env;
@@ -444,46 +444,33 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
         .await;
     report.bar.finish_and_clear();
     let mut text = format!("drained {}", plural(sum.drained, "dead job", "dead jobs"));
-    if sum.failed > 0 {
-        text.push_str(&format!(
-            "; {} failed and stayed in {}",
-            sum.failed,
-            store.dlq_name()
-        ));
-    }
-    if sum.lost > 0 {
-        text.push_str(&format!("; {} skipped (payload lost)", sum.lost));
-    }
-    if sum.done_before > 0 {
-        text.push_str(&format!(
-            "; {} handled before by an interrupted run, removed without running again",
-            sum.done_before
-        ));
-    }
-    if sum.possible_duplicates > 0 {
-        text.push_str(&format!(
-            "; {} possibly processed twice (see warnings)",
-            sum.possible_duplicates
-        ));
-    }
-    if sum.skipped_interrupted > 0 {
-        text.push_str(&format!(
-            "; {} skipped: possibly processed by an interrupted drain (see warnings)",
-            sum.skipped_interrupted
-        ));
-    }
-    if sum.held > 0 {
-        text.push_str(&format!(
-            "; {} skipped: another dlq command is handling them",
-            sum.held
-        ));
-    }
-    if sum.kept > 0 {
-        text.push_str(&format!(
-            "; {} could not be removed (see warnings)",
-            sum.kept
-        ));
-    }
+    count_clause(
+        &mut text,
+        sum.failed,
+        &format!("failed and stayed in {}", store.dlq_name()),
+    );
+    count_clause(&mut text, sum.lost, "skipped (payload lost)");
+    count_clause(
+        &mut text,
+        sum.done_before,
+        "handled before by an interrupted run, removed without running again",
+    );
+    count_clause(
+        &mut text,
+        sum.possible_duplicates,
+        "possibly processed twice (see warnings)",
+    );
+    count_clause(
+        &mut text,
+        sum.skipped_interrupted,
+        "skipped: possibly processed by an interrupted drain (see warnings)",
+    );
+    count_clause(
+        &mut text,
+        sum.held,
+        "skipped: another dlq command is handling them",
+    );
+    count_clause(&mut text, sum.kept, "could not be removed (see warnings)");
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }

@@ -609,6 +609,13 @@ pub fn finish(p: &Printer, sum: &impl Serialize, text: String, failed: bool) -> 
     Ok(())
 }
 
+/// Adds "; N WHAT" to a summary sentence, when N is not 0.
+pub fn count_clause(text: &mut String, n: usize, what: &str) {
+    if n > 0 {
+        text.push_str(&format!("; {n} {what}"));
+    }
+}
+
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

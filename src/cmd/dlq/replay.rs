@@ -21,7 +21,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{job_view, open, plural, prior, select, Interrupt, Prior, Reporter};
+use super::{count_clause, job_view, open, plural, prior, select, Interrupt, Prior, Reporter};
 use crate::cli::DlqReplayArgs;
 use crate::cmd::Env;
 use crate::dlq::marker::{self, Kind};
@@ -319,37 +319,31 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             sum.duplicates
         ));
     }
-    if sum.replayed_before > 0 {
-        text.push_str(&format!(
-            "; {} replayed before by an interrupted run, removed without publishing again",
-            sum.replayed_before
-        ));
-    }
-    if sum.possible_duplicates > 0 {
-        text.push_str(&format!(
-            "; {} possibly published twice (see warnings)",
-            sum.possible_duplicates
-        ));
-    }
-    if sum.held > 0 {
-        text.push_str(&format!(
-            "; {} skipped: another dlq command is handling them",
-            sum.held
-        ));
-    }
-    if sum.failed > 0 {
-        text.push_str(&format!(
-            "; {} failed and stayed in {}",
-            sum.failed,
-            store.dlq_name()
-        ));
-    }
-    if sum.kept > 0 {
-        text.push_str(&format!(
-            "; {} replayed but left in place (see warnings)",
-            sum.kept
-        ));
-    }
+    count_clause(
+        &mut text,
+        sum.replayed_before,
+        "replayed before by an interrupted run, removed without publishing again",
+    );
+    count_clause(
+        &mut text,
+        sum.possible_duplicates,
+        "possibly published twice (see warnings)",
+    );
+    count_clause(
+        &mut text,
+        sum.held,
+        "skipped: another dlq command is handling them",
+    );
+    count_clause(
+        &mut text,
+        sum.failed,
+        &format!("failed and stayed in {}", store.dlq_name()),
+    );
+    count_clause(
+        &mut text,
+        sum.kept,
+        "replayed but left in place (see warnings)",
+    );
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }

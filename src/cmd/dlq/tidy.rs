@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{job_view, open, plural, select, Interrupt, Reporter};
+use super::{count_clause, job_view, open, plural, select, Interrupt, Reporter};
 use crate::cli::{DlqPurgeArgs, DlqReconcileArgs};
 use crate::cmd::Env;
 use crate::dlq::read::State;
@@ -130,12 +130,7 @@ async fn purge_jobs(env: &Env, store: &mut Store, args: &DlqPurgeArgs) -> Result
         .await;
     report.bar.finish_and_clear();
     let mut text = format!("purged {}", plural(sum.purged, "dead job", "dead jobs"));
-    if sum.kept > 0 {
-        text.push_str(&format!(
-            "; {} could not be removed (see warnings)",
-            sum.kept
-        ));
-    }
+    count_clause(&mut text, sum.kept, "could not be removed (see warnings)");
     if sum.interrupted {
         text.push_str(&format!("; interrupted with {} left", sum.left));
     }
