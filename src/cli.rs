@@ -565,8 +565,9 @@ Exit 0 acks the job; another code retries it after the next backoff step; the
 does not see jq-nats' NATS_* variables. Its stdout and stderr pass through (its stdout goes
 to stderr under --json), and the last lines of its stderr go with a dead job.
 
-Without a command, jobs are written to stdout (the payload and a newline, or an NDJSON
-record under --json, base64 when not UTF-8) and acked once written.
+Without a command, jobs are written to stdout (the payload, ended by a newline unless it
+ends with one, or an NDJSON record under --json, base64 when not UTF-8) and acked once
+written.
 
 Ctrl-C (or SIGTERM) stops pulling, hands back jobs not started, waits --grace for running
 handlers, then kills them and hands their jobs back; a second Ctrl-C quits at once (130).
@@ -777,8 +778,8 @@ With COMMAND, each dead job goes to it as in `work`: the payload on stdin, metad
   JQ_STREAM JQ_CONSUMER JQ_SUBJECT JQ_SEQ JQ_MSG_ID JQ_HEADER_<NAME>
   JQ_ATTEMPTS JQ_DLQ_REASON JQ_DLQ_STREAM JQ_DLQ_SEQ JQ_DLQ_DIED_AT
 and leaves the DLQ only when COMMAND exits 0. Without COMMAND, each dead job is written
-to stdout (the raw payload and a newline, or an NDJSON object with --json) and removed
-once written.
+to stdout (the raw payload, ended by a newline unless it ends with one, or an NDJSON
+object with --json) and removed once written.
 
 At least once: a drain killed after COMMAND succeeded leaves the job in the DLQ with a
 marker. The next drain removes a job marked as drained without running it again, and runs

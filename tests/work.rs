@@ -883,6 +883,18 @@ fn print_mode_json_gives_binary_payloads_in_base64() {
     assert_eq!(record["headers"]["Kind"][0], "bin");
 }
 
+/// One job per line: a payload that ends with a newline gets no second one (which a reader
+/// of lines would take for an empty job); one that does not gets one.
+#[test]
+fn print_mode_ends_each_job_with_one_newline() {
+    let s = Setup::new();
+    s.publish("orders.new", &["first\n", "second", "two\nlines\n"]);
+    let out = s.work(&[STREAM, "--until-empty"]);
+    assert_ok(&out);
+    assert_eq!(stdout_of(&out), "first\nsecond\ntwo\nlines\n");
+    assert_eq!(s.stream_messages(STREAM), 0);
+}
+
 #[test]
 fn print_mode_hands_jobs_back_when_stdout_closes() {
     let s = Setup::new();

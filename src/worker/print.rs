@@ -1,4 +1,4 @@
-//! A worker without a command: jobs are written to stdout (the raw payload and a newline, or an
+//! A worker without a command: jobs are written to stdout (the raw payload, ended by a newline, or an
 //! NDJSON record under --json) and acked only once written and flushed, so
 //! `jq-nats work orders_stream --max-jobs 10 > batch.txt` takes exactly what reached the file.
 //!
@@ -49,8 +49,13 @@ struct Record<'a> {
 
 fn write_job(out: &mut impl Write, msg: &jetstream::Message, json: bool) -> Result<()> {
     if !json {
+        // One job per line: a payload that ends its own line (a whole file published with
+        // `--send-on eof`, say) gets no second newline, which a reader would take for an
+        // empty job. As `dlq drain` writes jobs.
         out.write_all(&msg.payload)?;
-        out.write_all(b"\n")?;
+        if !msg.payload.ends_with(b"\n") {
+            out.write_all(b"\n")?;
+        }
         return Ok(());
     }
     let info = msg
