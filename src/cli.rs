@@ -571,6 +571,8 @@ written.
 
 Ctrl-C (or SIGTERM) stops pulling, hands back jobs not started, waits --grace for running
 handlers, then kills them and hands their jobs back; a second Ctrl-C quits at once (130).
+Without a command, the jobs still arriving for open pull requests are written, not handed
+back (a hand-back spends one of a job's attempts).
 
 PIPE PROTOCOL (--pipe): one handler process serves many jobs, so there is no process per job.
   jq-nats work orders_stream --pipe --concurrency 2 -- python3 handler.py

@@ -895,6 +895,53 @@ fn print_mode_ends_each_job_with_one_newline() {
     assert_eq!(s.stream_messages(STREAM), 0);
 }
 
+/// Ctrl-C under a big backlog: the jobs already delivered for the open pull requests are
+/// written, not handed back (a hand-back spends one of a job's attempts without running it; a
+/// few such stops used to leave hundreds of jobs on their last attempt). Every job is then
+/// either written once or still waiting on its first attempt.
+#[test]
+fn print_mode_writes_what_came_after_ctrl_c_instead_of_spending_its_attempts() {
+    let s = Setup::new();
+    let n = 50_000;
+    let input: String = (0..n).map(|i| format!("job-{i}\n")).collect();
+    s.jq(&["publish", "orders.new"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let file = std::fs::File::create(s.path("printed")).unwrap();
+    let child = s.spawn_work(&[STREAM, "--max-deliver", "2"], Stdio::from(file));
+    wait_until(Duration::from_secs(30), "jobs printed", || {
+        s.read("printed").lines().count() >= 1000
+    });
+    child.interrupt();
+    let out = child.wait();
+    assert_ok(&out);
+    let printed = s.read("printed");
+    let printed: Vec<&str> = printed.lines().collect();
+    assert!(printed.len() < n, "the backlog outlasted the run");
+    assert!(!stderr(&out).contains("put back"), "{}", stderr(&out));
+
+    let rest = s.work(&[STREAM, "--until-empty", "--json"]);
+    assert_ok(&rest);
+    let records: Vec<serde_json::Value> = stdout_of(&rest)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let spent: Vec<&serde_json::Value> = records.iter().filter(|r| r["attempt"] != 1).collect();
+    assert!(
+        spent.is_empty(),
+        "{} jobs came back with an attempt spent, as {}",
+        spent.len(),
+        spent[0]
+    );
+    let mut all: Vec<&str> = printed.clone();
+    all.extend(records.iter().map(|r| r["payload"].as_str().unwrap()));
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "each job exactly once");
+    assert_eq!(printed.len() + records.len(), n);
+}
+
 #[test]
 fn print_mode_hands_jobs_back_when_stdout_closes() {
     let s = Setup::new();

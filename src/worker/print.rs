@@ -1,6 +1,8 @@
-//! A worker without a command: jobs are written to stdout (the raw payload, ended by a newline, or an
-//! NDJSON record under --json) and acked only once written and flushed, so
+//! A worker without a command: jobs are written to stdout (the raw payload, ended by a
+//! newline, or an NDJSON record under --json) and acked only once written and flushed, so
 //! `jq-nats work orders_stream --max-jobs 10 > batch.txt` takes exactly what reached the file.
+//! On a stop, jobs still arriving for open requests are written too; only what cannot be
+//! written (or is past --max-jobs) is handed back, which spends one of its attempts.
 //!
 //! Built for throughput: jobs come in pull batches of [`PRINT_BATCH`], writes are buffered, and
 //! each run of jobs already received is flushed once, then acked.
@@ -183,7 +185,11 @@ pub(crate) async fn run(session: &mut Session, opts: &Options) -> Result<()> {
                         Some(Pulled::Job(message)) => {
                             let msg = jetstream::Message { message, context: session.js.clone() };
                             let full = reached(session.stats.done + batch.len() as u64);
-                            if stopping || full || failure.is_some() {
+                            // A job delivered while stopping (Ctrl-C, the queue found empty) is
+                            // written all the same: it is here, writing it takes no time, and
+                            // handing it back would spend one of its attempts unrun. Only what
+                            // cannot be written, or is past --max-jobs, goes back.
+                            if closed || full || failure.is_some() {
                                 held.push(msg);
                             } else {
                                 match write_job(&mut out, &msg, json) {
