@@ -1,8 +1,6 @@
 //! `jq-nats work`: run a worker. Flags become [`worker::Options`], SIGINT/SIGTERM and the
 //! connection's events become channels; the engine in `worker/` does the rest.
 
-use std::io::IsTerminal;
-
 use anyhow::Result;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -77,7 +75,6 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
     });
 
     let p = &env.printer;
-    let print_mode = args.command.is_empty() && args.request.is_none();
     let opts = worker::Options {
         stream: args.stream,
         consumer: flags,
@@ -94,9 +91,7 @@ pub async fn run(env: &Env, args: WorkArgs) -> Result<()> {
         style: Style {
             json: p.json,
             quiet: p.quiet,
-            // Jobs printed to a terminal are the progress; a status line between them, which
-            // they would tear, is not drawn.
-            live: p.live() && !(print_mode && std::io::stdout().is_terminal()),
+            live: p.live(),
             color: p.color,
         },
     };

@@ -22,6 +22,7 @@
 //! the job straight back to this worker, burning an attempt.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,6 +96,13 @@ pub struct Options {
     /// Permission violations on the worker's connection (see [`crate::context::Refusals`]).
     pub refusals: crate::context::Refusals,
     pub style: Style,
+}
+
+impl Options {
+    /// No handler: jobs are written to stdout.
+    fn prints(&self) -> bool {
+        self.command.is_empty() && self.request.is_none()
+    }
 }
 
 /// Where jobs that run out of attempts go.
@@ -322,7 +330,13 @@ pub async fn run(
     signals: mpsc::UnboundedReceiver<()>,
     events: mpsc::UnboundedReceiver<async_nats::Event>,
 ) -> Result<Stats> {
-    let log = Arc::new(Log::new(opts.style));
+    let mut style = opts.style;
+    // Jobs printed to a terminal are the progress; a status line between them, which they
+    // would tear, is not drawn.
+    if opts.prints() && std::io::stdout().is_terminal() {
+        style.live = false;
+    }
+    let log = Arc::new(Log::new(style));
     let version = client.server_info().version;
     // A user who may not use the consumer API gets that said, not a timeout.
     let ready = tokio::select! {
@@ -346,7 +360,7 @@ pub async fn run(
         settings: ready.settings,
         puller,
         log: log.clone(),
-        style: opts.style,
+        style,
         stats: Stats::new(),
         signals,
         events,
@@ -357,7 +371,7 @@ pub async fn run(
         last_empty_check: None,
         warned: HashSet::new(),
     };
-    let result = if opts.command.is_empty() && opts.request.is_none() {
+    let result = if opts.prints() {
         print::run(&mut session, &opts).await
     } else {
         run_commands(&mut session, &opts).await
