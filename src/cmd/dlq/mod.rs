@@ -432,12 +432,7 @@ impl Reporter {
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
-        let line = format!(
-            "{}: {}",
-            self.printer.paint("1;33", "warning"),
-            text.as_ref()
-        );
-        self.bar.suspend(|| eprintln!("{line}"));
+        self.bar.suspend(|| self.printer.warn(text));
     }
 
     pub fn kept(&self, seq: u64, kept: &[Kept]) {
