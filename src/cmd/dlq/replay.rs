@@ -230,7 +230,6 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
         ..Default::default()
     };
     let gap = args.rate.map(|r| Duration::from_secs_f64(1.0 / r));
-    let mut next_at = Instant::now();
     let total = chosen.len();
     // Without a rate or an editor, jobs go in pipelined windows; with one, one at a time.
     let window = if gap.is_some() || args.edit {
@@ -238,21 +237,29 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     } else {
         window_for(store.js.client().server_info().max_payload)
     };
-    let mut done = 0;
-    // Windows whose replayed jobs wait to be removed together (see `remove_replayed`).
-    let mut waiting: Vec<Window> = Vec::new();
     let mut batches = Batches::new();
-    // Jobs whose every entry is gone by now, and those there were: for the batch claims of
-    // earlier runs, which go once none of their jobs is left.
+    // The jobs there were: for the batch claims of earlier runs, which go once none of their
+    // jobs is left.
     let present: HashSet<u64> = scan.jobs.keys().copied().collect();
-    let mut gone: HashSet<u64> = HashSet::new();
+    let mut run = Run {
+        p,
+        report: &report,
+        args,
+        gap,
+        next_at: Instant::now(),
+        done: 0,
+        waiting: Vec::new(),
+        gone: HashSet::new(),
+        sum: &mut sum,
+    };
+    // The window whose publishes were sent last, its acks awaited once the next window's
+    // publishes are on their way too (the server is never left idle between windows).
+    let mut sent: Option<Open> = None;
     for seqs in chosen.chunks(window) {
         if interrupt.requested() {
-            sum.interrupted = true;
-            sum.left = total - done;
             break;
         }
-        let mut jobs: Vec<Dead> = seqs
+        let jobs: Vec<Dead> = seqs
             .iter()
             .map(|seq| scan.jobs.remove(seq).expect("selected"))
             .collect();
@@ -261,43 +268,41 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
             .iter()
             .map(|d| d.subject().map(str::to_string))
             .collect();
-        let mut outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>> =
+        let outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>> =
             seqs.iter().map(|_| None).collect();
-        let mut unremoved = Vec::new();
-        if window > 1 {
-            unremoved = replay_window(store, &mut jobs, &mut outcomes, &mut batches).await;
-        }
-        for (i, d) in jobs.iter_mut().enumerate() {
-            if outcomes[i].is_some() {
-                continue;
-            }
-            if i > 0 && interrupt.requested() {
-                break;
-            }
-            let mut kept = vec![];
-            let outcome = replay_one(store, d, args, gap, &mut next_at, &mut kept).await;
-            outcomes[i] = Some((outcome, kept));
-        }
-        let finished = outcomes.iter().filter(|o| o.is_some()).count();
-        done += finished;
-        report.bar.inc(finished as u64);
-        let window = Window {
+        let publishes = if window > 1 {
+            send_window(store, &jobs, &mut batches).await
+        } else {
+            None
+        };
+        let open = Open {
             jobs,
             subjects,
             outcomes,
-            unremoved,
+            publishes,
         };
-        if window.unremoved.is_empty() {
-            note_gone(&window, &mut gone);
-            settle_window(p, &report, &mut sum, window)?;
+        if let Some(before) = sent.take() {
+            run.complete(store, before, &mut batches, &interrupt)
+                .await?;
+        }
+        if open.publishes.is_some() {
+            sent = Some(open);
         } else {
-            waiting.push(window);
+            run.complete(store, open, &mut batches, &interrupt).await?;
         }
-        if done < total && interrupt.requested() {
-            sum.interrupted = true;
-            sum.left = total - done;
-            break;
-        }
+    }
+    if let Some(last) = sent.take() {
+        run.complete(store, last, &mut batches, &interrupt).await?;
+    }
+    let Run {
+        done,
+        mut waiting,
+        mut gone,
+        ..
+    } = run;
+    if done < total && interrupt.requested() {
+        sum.interrupted = true;
+        sum.left = total - done;
     }
     remove_replayed(store, &scan, &mut waiting, &batches).await;
     for w in &waiting {
@@ -350,11 +355,11 @@ async fn replay(env: &Env, store: &mut Store, args: &DlqReplayArgs) -> Result<()
     super::finish(p, &sum, text, sum.failed > 0 || sum.kept > 0)
 }
 
-/// The most jobs sent together when no rate is set and nothing is edited: below async-nats'
-/// limit of acks awaited at once (5000), with room for the batch claim and record. A window
-/// ends in a pause (its acks, its record, the next claim and its check, before the next
-/// publish): a replay of 10,000 jobs took ~10% less time here in windows of 4096 than of 1024.
-const WINDOW: usize = 4096;
+/// The most jobs sent together when no rate is set and nothing is edited. Two windows are in
+/// flight at once (the acks of one awaited while the next is sent), so two must stay below
+/// async-nats' limit of acks awaited at once (5000, past which a publish waits for a permit
+/// that only an awaited ack gives back), with room for the batch claims and records.
+const WINDOW: usize = 2048;
 
 /// Jobs per window for a server taking payloads up to `max_payload`: a window's record lists
 /// each job's two sequences (up to ~42 bytes a job in JSON), and must be taken.
@@ -770,6 +775,11 @@ struct Batches {
     settled: bool,
     /// A check found the DLQ changed by someone else: no more batches this run.
     off: bool,
+    /// The work stream's last sequence before the first batch publish: every replay of this
+    /// run comes after it, which is all a claim's `after` must say (the next run looks for
+    /// the replays past it). Asked once: asked per window, the answer waited behind the
+    /// previous window's publishes.
+    after: Option<u64>,
 }
 
 impl Batches {
@@ -781,35 +791,120 @@ impl Batches {
     }
 }
 
+/// One window of jobs: what was sent of it, what became of each.
+struct Open {
+    jobs: Vec<Dead>,
+    subjects: Vec<Option<String>>,
+    outcomes: Vec<Option<(Result<Replayed>, Vec<Kept>)>>,
+    publishes: Option<Publishes>,
+}
+
+/// A window's batch publishes, sent, their acks not yet awaited.
+struct Publishes {
+    claim: u64,
+    /// Jobs claimed and given back (another command has them).
+    released: Vec<u64>,
+    sent: Vec<(usize, String, Result<PublishAckFuture, PublishError>)>,
+}
+
+/// The state of a replay across its windows.
+struct Run<'a> {
+    p: &'a crate::output::Printer,
+    report: &'a Reporter,
+    args: &'a DlqReplayArgs,
+    gap: Option<Duration>,
+    next_at: Instant,
+    done: usize,
+    /// Windows whose replayed jobs wait to be removed together (see `remove_replayed`).
+    waiting: Vec<Window>,
+    /// Jobs whose every entry is gone by now: for the batch claims of earlier runs.
+    gone: HashSet<u64>,
+    sum: &'a mut Summary,
+}
+
+impl Run<'_> {
+    /// Awaits a window's batch publishes, then replays the rest of its jobs one by one, and
+    /// reports it (or leaves it for `remove_replayed`).
+    async fn complete(
+        &mut self,
+        store: &mut Store,
+        open: Open,
+        batches: &mut Batches,
+        interrupt: &Interrupt,
+    ) -> Result<()> {
+        let Open {
+            mut jobs,
+            subjects,
+            mut outcomes,
+            publishes,
+        } = open;
+        let unremoved = match publishes {
+            Some(publishes) => await_window(store, &jobs, &mut outcomes, batches, publishes).await,
+            None => vec![],
+        };
+        for (i, d) in jobs.iter_mut().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            if i > 0 && interrupt.requested() {
+                break;
+            }
+            let mut kept = vec![];
+            let outcome =
+                replay_one(store, d, self.args, self.gap, &mut self.next_at, &mut kept).await;
+            outcomes[i] = Some((outcome, kept));
+        }
+        let finished = outcomes.iter().filter(|o| o.is_some()).count();
+        self.done += finished;
+        self.report.bar.inc(finished as u64);
+        let window = Window {
+            jobs,
+            subjects,
+            outcomes,
+            unremoved,
+        };
+        if window.unremoved.is_empty() {
+            note_gone(&window, &mut self.gone);
+            settle_window(self.p, self.report, self.sum, window)?;
+        } else {
+            self.waiting.push(window);
+        }
+        Ok(())
+    }
+}
+
 /// Replays a window of jobs under one batch claim ([`Store::write_batch_claim`]), checked
 /// against other commands' claims ([`Store::check_batch`]): the jobs it won are published
-/// together (all sent before any ack is awaited), then one record says which were replayed
-/// (and as what) and which were given back (refused). Their removal is left to
-/// [`remove_replayed`], which the jobs it returns (replayed, not removed) wait for. A job the
-/// check lost, and every job when the claim or its check fails, is given back and left with no
-/// outcome, for [`replay_one`]; a publish that may have been stored (no ack) fails the job and
-/// keeps the claim, for the next run to look for the replay.
+/// together, all sent before any ack is awaited, and [`await_window`] awaits them once the
+/// next window is sent too; then one record says which were replayed (and as what) and which
+/// were given back (refused). Their removal is left to [`remove_replayed`], which the jobs
+/// `await_window` returns (replayed, not removed) wait for. A job the check lost, and every job
+/// when the claim or its check fails, is given back and left with no outcome, for
+/// [`replay_one`]; a publish that may have been stored (no ack) fails the job and keeps the
+/// claim, for the next run to look for the replay. Only the jobs that need nothing but a
+/// publish ([`pipelinable`]) go this way; None when there are none.
 ///
 /// A kill leaves: after the claim, its jobs each with a `replaying` marker as far as readers
 /// see (the next run looks for their replays, else publishes them again with a warning); after
 /// the record, the replayed jobs marked `replayed` (only removed next time).
-async fn replay_window(
-    store: &mut Store,
-    jobs: &mut [Dead],
-    outcomes: &mut [Option<(Result<Replayed>, Vec<Kept>)>],
-    batches: &mut Batches,
-) -> Vec<usize> {
+async fn send_window(store: &mut Store, jobs: &[Dead], batches: &mut Batches) -> Option<Publishes> {
     if batches.off {
-        return vec![];
+        return None;
     }
     let picked: Vec<usize> = (0..jobs.len())
         .filter(|&i| pipelinable(store, &jobs[i]))
         .collect();
     if picked.is_empty() {
-        return vec![];
+        return None;
     }
-    let Ok(after) = store.work_last_seq().await else {
-        return vec![];
+    let after = match batches.after {
+        Some(after) => after,
+        None => {
+            let Ok(after) = store.work_last_seq().await else {
+                return None;
+            };
+            *batches.after.insert(after)
+        }
     };
     let seqs: Vec<u64> = picked.iter().map(|&i| jobs[i].seq).collect();
     // 1. The claim, then what came before it.
@@ -819,7 +914,7 @@ async fn replay_window(
         // Perhaps stored: our own claim never keeps our per-job claims out.
         Err(_) => {
             batches.settled = false;
-            return vec![];
+            return None;
         }
     };
     batches.messages.push(claim);
@@ -832,16 +927,16 @@ async fn replay_window(
                 Ok(record) => batches.messages.push(record),
                 Err(_) => batches.settled = false,
             }
-            return vec![];
+            return None;
         }
     };
     let won: std::collections::HashSet<u64> = won.into_iter().collect();
-    let mut released: Vec<u64> = seqs.iter().copied().filter(|s| !won.contains(s)).collect();
+    let released: Vec<u64> = seqs.iter().copied().filter(|s| !won.contains(s)).collect();
     let won: Vec<usize> = picked
         .into_iter()
         .filter(|&i| won.contains(&jobs[i].seq))
         .collect();
-    // 2. The publishes, all sent before any ack is awaited.
+    // 2. The publishes.
     let mut sent = Vec::with_capacity(won.len());
     for &i in &won {
         let d = &jobs[i];
@@ -854,6 +949,27 @@ async fn replay_window(
             .await;
         sent.push((i, subject, ack));
     }
+    Some(Publishes {
+        claim,
+        released,
+        sent,
+    })
+}
+
+/// Awaits the acks of a window [`send_window`] sent, writes its record; the jobs replayed,
+/// whose removal waits for the other windows (see `remove_replayed`).
+async fn await_window(
+    store: &Store,
+    jobs: &[Dead],
+    outcomes: &mut [Option<(Result<Replayed>, Vec<Kept>)>],
+    batches: &mut Batches,
+    publishes: Publishes,
+) -> Vec<usize> {
+    let Publishes {
+        claim,
+        mut released,
+        sent,
+    } = publishes;
     let mut acked = Vec::with_capacity(sent.len());
     for (i, subject, ack) in sent {
         match ack_of(store, &subject, ack).await {
