@@ -689,6 +689,109 @@ fn replay_of_hundreds(s: Setup) {
     assert!(s.ls(&[]).is_empty());
 }
 
+/// `n` dead jobs as workers leave them, written fast: the jobs published, a copy of each
+/// written to the DLQ (many acks in flight), then the work stream purged (acked, as a worker's
+/// last ack removes each). Their payloads, in work-stream order.
+async fn many_dead(js: &Context, n: usize) -> Vec<String> {
+    let payloads: Vec<String> = (0..n).map(|i| format!("job-{i}")).collect();
+    let mut acks = Vec::with_capacity(n);
+    for p in &payloads {
+        acks.push(
+            js.publish("orders.new", Bytes::from(p.clone()))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut seqs = Vec::with_capacity(n);
+    for ack in acks {
+        seqs.push(ack.await.unwrap().sequence);
+    }
+    let mut acks = Vec::with_capacity(n);
+    for (p, &seq) in payloads.iter().zip(&seqs) {
+        let job = DeadJob {
+            stream: WORK.into(),
+            seq,
+            subject: "orders.new".into(),
+            consumer: "processor".into(),
+            attempts: 2,
+            reason: "exit code 1".into(),
+            exit_code: Some(1),
+            signal: None,
+            timed_out: false,
+            stderr_tail: None,
+            died_at: "2026-01-01T00:00:00Z".into(),
+            worker: "testhost/42".into(),
+            payload: Bytes::from(p.clone()),
+            headers: None,
+        };
+        let subject = jq_nats::dlq::entry_subject(WORK, seq);
+        let ack = js
+            .publish_with_headers(subject, job.entry_headers(), job.payload.clone())
+            .await
+            .unwrap();
+        acks.push(ack);
+        if acks.len() == 1000 {
+            for ack in acks.drain(..) {
+                ack.await.unwrap();
+            }
+        }
+    }
+    for ack in acks {
+        ack.await.unwrap();
+    }
+    js.get_stream(WORK).await.unwrap().purge().await.unwrap();
+    payloads
+}
+
+/// A DLQ of thousands of entries is read in two halves at once, the second on a connection of
+/// its own: every dead job is listed once, with its sequence, and a replay publishes each once.
+#[test]
+fn a_dlq_of_thousands_read_in_two_halves_lists_and_replays_every_job_once() {
+    let s = Setup::new();
+    s.add_stream();
+    let n = 5000;
+    let payloads = rt().block_on(async {
+        let js = js(&s.server.url).await;
+        many_dead(&js, n).await
+    });
+    let jobs = s.ls(&[]);
+    assert_eq!(jobs.len(), n);
+    // The work stream's sequences 1..=n, each once: none missed or doubled where the halves meet.
+    assert_eq!(
+        jobs.keys().copied().collect::<Vec<u64>>(),
+        (1..=n as u64).collect::<Vec<_>>()
+    );
+    for (seq, j) in &jobs {
+        assert_eq!(j["subject"], "orders.new", "{seq}: {j}");
+    }
+    let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+    let sum = ndjson(&out)
+        .into_iter()
+        .find(|e| e["type"] == "summary")
+        .unwrap();
+    assert_eq!(sum["replayed"], n, "{}", stderr_of(&out));
+    assert_each_replayed_once(&s, &payloads, "after the replay");
+}
+
+/// A server that refuses the second connection (`max_connections: 1`): the whole DLQ is read
+/// on the one connection there is, and nothing is missed.
+#[test]
+fn a_dlq_of_thousands_is_read_whole_when_a_second_connection_is_refused() {
+    let s = Setup::with_config("max_connections: 1\n");
+    s.add_stream();
+    let n = 5000;
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        many_dead(&js, n).await;
+    });
+    // The test's own connection is gone: jq-nats' first one is the only one allowed.
+    let jobs = s.ls(&[]);
+    assert_eq!(
+        jobs.keys().copied().collect::<Vec<u64>>(),
+        (1..=n as u64).collect::<Vec<_>>()
+    );
+}
+
 /// Dead jobs as workers leave them: copied to the DLQ, then acked.
 async fn copy_all(js: &Context, payloads: &[String]) {
     let refs: Vec<&str> = payloads.iter().map(String::as_str).collect();

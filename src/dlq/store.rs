@@ -431,6 +431,8 @@ pub struct Store {
     /// Permission violations on the connection: a replay the server refused is told apart
     /// from one that may have been stored.
     pub refusals: crate::context::Refusals,
+    /// The connection's settings, for a second connection reading half of a big DLQ.
+    pub settings: Option<crate::context::Resolved>,
     work_rm: Remover,
     dlq_rm: Remover,
     /// DLQ messages this command removed (to tell its own removals from others', see
@@ -468,6 +470,7 @@ impl Store {
             dlq,
             takes_entries,
             refusals: Default::default(),
+            settings: None,
             dlq_removed: AtomicU64::new(0),
             seen: Mutex::new(Seen::default()),
         }
@@ -483,7 +486,8 @@ impl Store {
 
     /// Every dead job: the DLQ's entries, resolved, and the parked jobs that have none.
     pub async fn scan(&self, progress: &mut dyn FnMut(u64)) -> Result<Scan> {
-        let mut scan = read::read_dlq(&self.js, &self.dlq, self.work_name(), progress)
+        let second = self.settings.as_ref();
+        let mut scan = read::read_dlq(&self.js, &self.dlq, self.work_name(), second, progress)
             .await
             .with_context(|| format!("failed to read dead-letter stream `{}`", self.dlq_name()))?;
         // Markers whose job is gone are no dead jobs: not even looked up in the work stream.

@@ -117,6 +117,7 @@ pub async fn open(conn: &Conn, name: Option<&str>) -> Result<Store> {
     let dlq = dlq_of(&work_name, &all).cloned().expect("has a DLQ");
     let mut store = Store::new(conn.client.clone(), conn.js.clone(), work, dlq);
     store.refusals = conn.refusals.clone();
+    store.settings = Some(conn.settings.clone());
     Ok(store)
 }
 
