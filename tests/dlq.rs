@@ -1268,37 +1268,8 @@ fn sigkill_during_replay_at_every_step_loses_nothing() {
         "replay.acked",
         "replay.published",
     ] {
-        let out = s
-            .env
-            .jq()
-            .env("JQ_NATS_FAILPOINT", point)
-            // One job at a time (per-job markers); batches have a test of their own.
-            .args([
-                "-s",
-                &s.server.url,
-                "dlq",
-                "replay",
-                "--all",
-                "--json",
-                "--rate",
-                "1000",
-            ])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(out.status.signal(), Some(9), "{point}: {}", stderr_of(&out));
-        rt().block_on(async {
-            let js = js(&s.server.url).await;
-            assert_nothing_lost(
-                &js,
-                DLQ,
-                &payloads,
-                None,
-                &format!("after a crash at {point}"),
-            )
-            .await;
-        });
+        // One job at a time (per-job markers); batches have a test of their own.
+        replay_killed_at(&s, point, &["--json", "--rate", "1000"], &payloads);
         if point.starts_with("replay.") {
             // The next run finds the job already replayed (its marker, or the replay itself
             // in the work stream), removes it without publishing again, and says so.
@@ -1383,6 +1354,38 @@ fn assert_each_replayed_once(s: &Setup, payloads: &[String], when: &str) {
     });
 }
 
+/// `dlq replay --all` (with `extra` arguments) SIGKILLed at failpoint `point`: it died there,
+/// and no job is lost.
+fn replay_killed_at(s: &Setup, point: &str, extra: &[&str], payloads: &[String]) {
+    let out = s
+        .env
+        .jq()
+        .env("JQ_NATS_FAILPOINT", point)
+        .args(["-s", &s.server.url, "dlq", "replay", "--all"])
+        .args(extra)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(9), "{point}: {}", stderr_of(&out));
+    rt().block_on(async {
+        let js = js(&s.server.url).await;
+        let after = format!("after a crash at {point}");
+        assert_nothing_lost(&js, DLQ, payloads, None, &after).await;
+    });
+}
+
+/// The events of a `dlq replay --all --json` that succeeds, its summary left out, and its
+/// stderr.
+fn replay_all_events(s: &Setup) -> (Vec<Value>, String) {
+    let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
+    let events = ndjson(&out)
+        .into_iter()
+        .filter(|e| e["type"] != "summary")
+        .collect();
+    (events, stderr_of(&out))
+}
+
 /// `replay --all` claims its jobs in a batch: killed after the claim, between the publishes
 /// and the batch's `replayed` record, after the record, and in the removal, nothing is lost;
 /// the next run removes what was replayed, publishes again (with a warning) what may not have
@@ -1396,20 +1399,7 @@ fn sigkill_during_a_batch_replay_at_every_step_loses_nothing() {
         "entry.removed:3",
     ] {
         let (s, payloads) = batch_setup(6);
-        let out = s
-            .env
-            .jq()
-            .env("JQ_NATS_FAILPOINT", point)
-            .args(["-s", &s.server.url, "dlq", "replay", "--all"])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(out.status.signal(), Some(9), "{point}: {}", stderr_of(&out));
-        rt().block_on(async {
-            let js = js(&s.server.url).await;
-            assert_nothing_lost(&js, DLQ, &payloads, None, &format!("after {point}")).await;
-        });
+        replay_killed_at(&s, point, &[], &payloads);
         let jobs = s.ls(&[]);
         if point != "entry.removed:3" {
             assert_eq!(jobs.len(), 6, "{point}: {jobs:?}");
@@ -1418,12 +1408,7 @@ fn sigkill_during_a_batch_replay_at_every_step_loses_nothing() {
                 assert_eq!(j["markers"][0]["held"], false, "{point}: {j}");
             }
         }
-        let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
-        let err = stderr_of(&out);
-        let events: Vec<Value> = ndjson(&out)
-            .into_iter()
-            .filter(|e| e["type"] != "summary")
-            .collect();
+        let (events, err) = replay_all_events(&s);
         match point {
             "replay.claimed" => {
                 assert_eq!(events.len(), 6, "{err}");
@@ -1468,26 +1453,8 @@ fn sigkill_during_a_batch_replay_at_every_step_loses_nothing() {
 #[test]
 fn sigkill_with_two_replay_windows_in_flight_loses_nothing_and_publishes_nothing_twice() {
     let (s, payloads) = batch_setup_in(Setup::with_config("max_payload: 2048\n"), 80);
-    let out = s
-        .env
-        .jq()
-        .env("JQ_NATS_FAILPOINT", "replay.claimed:2")
-        .args(["-s", &s.server.url, "dlq", "replay", "--all"])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(out.status.signal(), Some(9), "{}", stderr_of(&out));
-    rt().block_on(async {
-        let js = js(&s.server.url).await;
-        assert_nothing_lost(&js, DLQ, &payloads, None, "after the second claim").await;
-    });
-    let out = s.jq_ok(&["dlq", "replay", "--all", "--json"]);
-    let err = stderr_of(&out);
-    let events: Vec<Value> = ndjson(&out)
-        .into_iter()
-        .filter(|e| e["type"] != "summary")
-        .collect();
+    replay_killed_at(&s, "replay.claimed:2", &[], &payloads);
+    let (events, err) = replay_all_events(&s);
     assert_eq!(events.len(), 80, "{err}");
     // The first window was sent before the kill: found in the work stream (only removed now)
     // or dropped by the duplicate window; none of it is a new publish.
