@@ -754,7 +754,9 @@ Examples:
 
 PAYLOAD says where the job's bytes are: dlq (a full copy), parked (only in the work
 stream, pointed at by an advisory: run `dlq reconcile`), unrecorded (parked with no DLQ
-entry at all: run `dlq reconcile`), lost (the advisory points at nothing).",
+entry at all: run `dlq reconcile`), lost (the advisory points at nothing). A parked job too
+big for a copy with its metadata stays parked (the summary says how many): `dlq replay` and
+`dlq drain` take it from the work stream.",
     dlq_note!()
 );
 

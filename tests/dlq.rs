@@ -1220,6 +1220,14 @@ fn a_job_too_big_for_a_dlq_copy_is_replayed_from_its_parked_original() {
     let jobs = s.ls(&[]);
     assert_eq!(jobs.len(), 2, "{jobs:?}");
     assert_eq!(jobs[&1]["state"], "parked", "{jobs:?}");
+    // `ls` says so, and does not send the user to `dlq reconcile`, which could not copy it.
+    assert_eq!(s.summary(&[])["too_big_to_copy"], 1);
+    let err = stderr_of(&s.jq_ok(&["dlq", "ls"]));
+    assert!(
+        err.contains("1 only in orders_stream, too big for a copy with its metadata"),
+        "{err}"
+    );
+    assert!(!err.contains("dlq reconcile"), "{err}");
 
     // Reconcile cannot copy it either, and says where it can be handled from; a drain runs it
     // from the work stream without a warning about the copy, and keeps it when COMMAND fails.

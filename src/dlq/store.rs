@@ -505,13 +505,12 @@ impl Store {
         Ok(scan)
     }
 
-    /// Writes a full copy of a dead job that has none, from its parked original, and waits for
-    /// the DLQ's ack.
-    pub async fn write_copy(&self, d: &mut Dead) -> Result<()> {
+    /// The full copy [`Store::write_copy`] writes of a parked job: the job, the entry's
+    /// headers, and where it came from.
+    fn copy_of(&self, d: &Dead) -> Result<(DeadJob, HeaderMap, String)> {
         let msg = d
             .original_msg()
-            .ok_or_else(|| anyhow!("job {} has no payload left to copy", d.seq))?
-            .clone();
+            .ok_or_else(|| anyhow!("job {} has no payload left to copy", d.seq))?;
         let me = entry::worker_id();
         let (consumer, attempts, reason, died_at, origin) = match d.pointers.first() {
             Some(p) => (
@@ -562,6 +561,28 @@ impl Store {
         };
         let mut headers = job.entry_headers();
         headers.insert(read::H_ORIGIN, origin.as_str());
+        Ok((job, headers, origin))
+    }
+
+    /// Whether a parked job's full copy, with its metadata, fits the server's max payload
+    /// (the client's own check: the headers as sent, plus the payload).
+    pub fn fits_a_copy(&self, d: &Dead) -> bool {
+        let Ok((job, headers, _)) = self.copy_of(d) else {
+            return false;
+        };
+        let mut size = "NATS/1.0\r\n\r\n".len() + job.payload.len();
+        for (name, values) in headers.iter() {
+            for value in values {
+                size += AsRef::<str>::as_ref(name).len() + ": \r\n".len() + value.as_str().len();
+            }
+        }
+        size <= self.client.server_info().max_payload
+    }
+
+    /// Writes a full copy of a dead job that has none, from its parked original, and waits for
+    /// the DLQ's ack.
+    pub async fn write_copy(&self, d: &mut Dead) -> Result<()> {
+        let (job, mut headers, origin) = self.copy_of(d)?;
         let subject = super::entry_subject(self.work_name(), d.seq);
         let mut ack = self.publish_entry(&subject, headers.clone(), &job).await?;
         if ack.duplicate && !self.holds(ack.sequence, &subject).await? {

@@ -36,6 +36,9 @@ struct Summary {
     listed: usize,
     parked: usize,
     unrecorded: usize,
+    /// Of the parked and unrecorded: too big for a full copy with its metadata, so
+    /// `dlq reconcile` cannot bring them into a DLQ that takes copies.
+    too_big_to_copy: usize,
     lost: usize,
     /// Jobs whose original a consumer will deliver again.
     redelivered: usize,
@@ -57,6 +60,11 @@ fn summarize(store: &Store, scan: &Scan, listed: &[&Dead]) -> Summary {
         listed: listed.len(),
         parked: count(State::Parked),
         unrecorded: count(State::Unrecorded),
+        too_big_to_copy: listed
+            .iter()
+            .filter(|d| matches!(d.state(), State::Parked | State::Unrecorded))
+            .filter(|d| store.takes_entries && !store.fits_a_copy(d))
+            .count(),
         lost: count(State::Lost),
         redelivered: listed
             .iter()
@@ -89,12 +97,17 @@ fn summary_text(s: &Summary, filtered: bool) -> String {
     };
     text.push_str(&format!(" in {}", s.dlq));
     let mut parts = Vec::new();
-    if s.parked + s.unrecorded > 0 {
+    let copyable = s.parked + s.unrecorded - s.too_big_to_copy;
+    if copyable > 0 {
         parts.push(format!(
-            "{} only in {} (`jq-nats dlq reconcile {}` copies them into the DLQ)",
-            s.parked + s.unrecorded,
-            s.stream,
-            s.stream
+            "{copyable} only in {} (`jq-nats dlq reconcile {}` copies them into the DLQ)",
+            s.stream, s.stream
+        ));
+    }
+    if s.too_big_to_copy > 0 {
+        parts.push(format!(
+            "{} only in {}, too big for a copy with its metadata (`jq-nats dlq replay` and `dlq drain` take them from there)",
+            s.too_big_to_copy, s.stream
         ));
     }
     if s.lost > 0 {
