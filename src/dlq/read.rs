@@ -516,6 +516,9 @@ impl Dead {
 
 pub fn pointer_reason(p: &Pointer) -> String {
     match (p.kind, &p.reason) {
+        (PointerKind::MaxDeliveries, _) if p.deliveries == 1 => {
+            "max deliveries reached (1 attempt)".into()
+        }
         (PointerKind::MaxDeliveries, _) => {
             format!("max deliveries reached ({} attempts)", p.deliveries)
         }
@@ -1162,11 +1165,20 @@ mod tests {
             adv,
         );
         match parse(m, "orders") {
-            Entry::Pointer { seq, pointer } => {
+            Entry::Pointer { seq, mut pointer } => {
                 assert_eq!(seq, 5);
                 assert_eq!(pointer.deliveries, 2);
                 assert_eq!(pointer.kind, PointerKind::MaxDeliveries);
                 assert!(pointer.at.is_some());
+                assert_eq!(
+                    pointer_reason(&pointer),
+                    "max deliveries reached (2 attempts)"
+                );
+                pointer.deliveries = 1;
+                assert_eq!(
+                    pointer_reason(&pointer),
+                    "max deliveries reached (1 attempt)"
+                );
             }
             other => panic!("{other:?}"),
         }
