@@ -100,14 +100,6 @@ impl Setup {
     }
 }
 
-fn ndjson(out: &Output) -> Vec<Value> {
-    stdout_of(out)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect()
-}
-
 /// The article's two streams, exactly as its natscli commands make them.
 async fn article_streams(js: &Context) {
     js.create_stream(Config {
@@ -865,13 +857,7 @@ fn a_replay_on_a_terminal_lists_jobs_one_by_one_only_up_to_a_screenful() {
 /// a line of the terminal; none is written after the bar on the bar's own line.
 #[test]
 fn a_drain_on_a_terminal_writes_its_commands_output_around_the_bar() {
-    let s = Setup::new();
-    s.add_stream();
-    let payloads: Vec<String> = (0..3).map(|i| format!("drained-job-{i}")).collect();
-    rt().block_on(async {
-        let js = js(&s.server.url).await;
-        copy_all(&js, &payloads).await;
-    });
+    let (s, payloads) = batch_setup(3);
     let cmd = s.jq_std(&[
         "dlq",
         "drain",

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream::stream::{Config, DiscardPolicy, StorageType};
 use common::*;
-use serde_json::Value;
 
 /// A server and a clean environment, with stream `orders_stream` on `orders.*` (and any extra
 /// `stream add` flags).
@@ -99,13 +98,6 @@ fn payloads(messages: &[Stored]) -> Vec<String> {
     messages
         .iter()
         .map(|m| String::from_utf8_lossy(&m.payload).into_owned())
-        .collect()
-}
-
-fn ndjson(out: &std::process::Output) -> Vec<Value> {
-    stdout_of(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad NDJSON line {l:?}: {e}")))
         .collect()
 }
 

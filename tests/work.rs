@@ -459,10 +459,7 @@ fn the_fatal_exit_code_skips_the_retries() {
     assert_eq!(entries.len(), 1);
     assert_eq!(header(&entries[0], "Jq-Dlq-Attempts"), "1");
     assert_eq!(header(&entries[0], "Jq-Dlq-Reason"), "exit code 42 (fatal)");
-    let events: Vec<serde_json::Value> = stdout_of(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = ndjson(&out);
     assert_eq!(events[0]["type"], "dead");
     assert_eq!(events[0]["exit_code"], 42);
     assert_eq!(events[0]["dlq"], DLQ);
@@ -726,10 +723,7 @@ fn handlers_still_running_after_the_grace_are_killed_and_their_jobs_handed_back(
     assert_ok(&out);
     assert!(stopped_in < Duration::from_secs(6));
     assert!(process_gone(&s.read("pid")));
-    let events: Vec<serde_json::Value> = stdout_of(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = ndjson(&out);
     assert_eq!(events[0]["type"], "requeued", "{events:?}");
 
     // Handed back: the next run gets it at once, not after the 30s ack wait.
@@ -847,10 +841,7 @@ fn print_mode_writes_exactly_max_jobs_and_acks_exactly_those() {
     // The rest, with --until-empty, as NDJSON.
     let out = s.work(&[STREAM, "--until-empty", "--json"]);
     assert_ok(&out);
-    let records: Vec<serde_json::Value> = stdout_of(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = ndjson(&out);
     assert_eq!(records.len(), 15);
     assert_eq!(records[0]["type"], "job");
     assert_eq!(records[0]["payload"], "order-10");
@@ -923,10 +914,7 @@ fn print_mode_writes_what_came_after_ctrl_c_instead_of_spending_its_attempts() {
 
     let rest = s.work(&[STREAM, "--until-empty", "--json"]);
     assert_ok(&rest);
-    let records: Vec<serde_json::Value> = stdout_of(&rest)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = ndjson(&rest);
     let spent: Vec<&serde_json::Value> = records.iter().filter(|r| r["attempt"] != 1).collect();
     assert!(
         spent.is_empty(),
