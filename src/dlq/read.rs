@@ -693,9 +693,7 @@ pub async fn read_dlq(
             let from = helper.from;
             if let (Ok((entries, next)), true) = (helper.join(), next == from) {
                 for entry in entries {
-                    scan.entries += 1;
-                    progress(scan.entries);
-                    add_parsed(&mut scan, entry, work);
+                    add_parsed(&mut scan, entry, work, progress);
                 }
                 scan.next_entry = next;
             }
@@ -723,7 +721,7 @@ pub async fn read_dlq(
     Ok(scan)
 }
 
-/// DLQs with at least this many messages are read through an ordered consumer.
+/// DLQs with at least this many messages are read through a consumer (see [`read_bulk`]).
 const BULK_READ_FROM: u64 = 512;
 
 /// Reads the DLQ from `next` up to `last` through a pull consumer of its own (no acks, batches
@@ -858,13 +856,13 @@ pub async fn read_more(
 }
 
 fn add_entry(scan: &mut Scan, msg: StreamMessage, work: &str, progress: &mut dyn FnMut(u64)) {
-    scan.entries += 1;
-    progress(scan.entries);
-    add_parsed(scan, parse(msg, work), work);
+    add_parsed(scan, parse(msg, work), work, progress);
 }
 
-/// Files an entry (counted already) under its job, its batch, or as foreign.
-fn add_parsed(scan: &mut Scan, entry: Entry, work: &str) {
+/// Counts an entry and files it under its job, its batch, or as foreign.
+fn add_parsed(scan: &mut Scan, entry: Entry, work: &str, progress: &mut dyn FnMut(u64)) {
+    scan.entries += 1;
+    progress(scan.entries);
     let seq = match entry {
         Entry::Foreign(f) => {
             scan.foreign.push(f);

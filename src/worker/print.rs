@@ -49,15 +49,20 @@ struct Record<'a> {
     encoding: Option<&'static str>,
 }
 
+/// A job's payload as one line: a payload that ends its own line (a whole file published with
+/// `--send-on eof`, say) gets no second newline, which a reader would take for an empty job.
+/// `work` and `dlq drain` write jobs so.
+pub fn write_payload_line(out: &mut impl Write, payload: &[u8]) -> std::io::Result<()> {
+    out.write_all(payload)?;
+    if !payload.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 fn write_job(out: &mut impl Write, msg: &jetstream::Message, json: bool) -> Result<()> {
     if !json {
-        // One job per line: a payload that ends its own line (a whole file published with
-        // `--send-on eof`, say) gets no second newline, which a reader would take for an
-        // empty job. As `dlq drain` writes jobs.
-        out.write_all(&msg.payload)?;
-        if !msg.payload.ends_with(b"\n") {
-            out.write_all(b"\n")?;
-        }
+        write_payload_line(out, &msg.payload)?;
         return Ok(());
     }
     let info = msg

@@ -26,6 +26,7 @@ use crate::dlq::marker::{self, Kind};
 use crate::dlq::read::{Dead, State};
 use crate::dlq::store::{Kept, Recheck, Store};
 use crate::failpoint::failpoint;
+use crate::worker::print::write_payload_line;
 
 #[derive(Serialize)]
 struct JobOut {
@@ -378,14 +379,7 @@ async fn drain(env: &Env, store: &mut Store, args: &DlqDrainArgs) -> Result<()> 
             } else {
                 report.bar.suspend(|| {
                     let mut out = std::io::stdout().lock();
-                    out.write_all(&payload)
-                        .and_then(|_| {
-                            if payload.ends_with(b"\n") {
-                                Ok(())
-                            } else {
-                                out.write_all(b"\n")
-                            }
-                        })
+                    write_payload_line(&mut out, &payload)
                         .and_then(|_| out.flush())
                         .map_err(anyhow::Error::from)
                 })
